@@ -1,0 +1,9 @@
+# tests/: the core suites (other folders declare their own suites in their local.mk).
+check_PROGRAMS += tests/test_graph tests/test_grad
+TESTS += tests/test_graph tests/test_grad
+tests_test_graph_SOURCES = tests/test_graph.c
+tests_test_graph_CFLAGS = $(TEST_CFLAGS)
+tests_test_graph_LDADD = $(TEST_LIBS)
+tests_test_grad_SOURCES = tests/test_grad.c
+tests_test_grad_CFLAGS = $(TEST_CFLAGS)
+tests_test_grad_LDADD = $(TEST_LIBS)
