@@ -1,4 +1,6 @@
 /* rng.c - xoshiro256** with splitmix64 seeding. */
+#include "fp_exact.h"
+
 #include "tg_rng.h"
 
 #include <math.h>

@@ -1,0 +1,67 @@
+/* progress.c - training progress on stderr: one updating line on a
+ * terminal, plain periodic lines otherwise, and a summary per epoch. */
+#include "progress.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+void progress_init(progress_state *p, int quiet, int epochs, int batch)
+{
+    p->quiet = quiet;
+    p->tty = isatty(STDERR_FILENO);
+    p->epochs = epochs;
+    p->batch = batch;
+    p->last_print = -1e9;
+    p->n_epochs_done = 0;
+    p->total_seconds = 0;
+}
+
+static void eta_text(double seconds, char *buf, size_t len)
+{
+    long s = (long)(seconds + 0.5);
+    if (s >= 3600)
+        snprintf(buf, len, "%ldh%02ldm", s / 3600, s / 60 % 60);
+    else
+        snprintf(buf, len, "%ldm%02lds", s / 60, s % 60);
+}
+
+void progress_step(void *ctx, const tg_progress *pr)
+{
+    progress_state *p = ctx;
+    if (p->quiet)
+        return;
+    double since = p->total_seconds + pr->seconds;
+    /* A terminal redraws ~10 times a second; a log gets a line every 10 s. */
+    double period = p->tty ? 0.1 : 10.0;
+    if (since - p->last_print < period && pr->step != pr->steps)
+        return;
+    p->last_print = since;
+    double per_step = pr->seconds / pr->step;
+    double left = per_step * ((double)(pr->steps - pr->step) +
+                              (double)(pr->epochs - pr->epoch) * pr->steps);
+    char eta[32];
+    eta_text(left, eta, sizeof eta);
+    fprintf(stderr, "%sepoch %d/%d  step %d/%d  recon %.5g  rsr %.5g  lr %.3g  %.0f samples/s  ETA %s%s",
+            p->tty ? "\r\033[K" : "", pr->epoch, pr->epochs, pr->step, pr->steps, pr->loss_recon,
+            pr->loss_rsr, pr->lr, per_step > 0 ? p->batch / per_step : 0.0, eta, p->tty ? "" : "\n");
+    fflush(stderr);
+}
+
+void progress_epoch(void *ctx, const tg_epoch_stats *e)
+{
+    progress_state *p = ctx;
+    p->total_seconds += e->seconds;
+    if (p->n_epochs_done < PROGRESS_MAX_EPOCHS) {
+        p->seconds[p->n_epochs_done] = e->seconds;
+        p->losses[0][p->n_epochs_done] = (float)e->loss_recon;
+        p->losses[1][p->n_epochs_done] = (float)e->loss_rsr;
+        p->losses[2][p->n_epochs_done] = (float)e->loss_ortho;
+    }
+    p->n_epochs_done++;
+    if (p->quiet)
+        return;
+    fprintf(stderr, "%sepoch %d/%d done in %.2f s: recon %.5g  rsr %.5g  ortho %.3g\n",
+            p->tty ? "\r\033[K" : "", e->epoch, p->epochs, e->seconds, e->loss_recon, e->loss_rsr,
+            e->loss_ortho);
+    p->last_print = -1e9;
+}

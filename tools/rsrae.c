@@ -1,0 +1,268 @@
+/* rsrae.c - the command-line tool: `rsrae train` and `rsrae score`. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cli.h"
+#include "progress.h"
+#include "report.h"
+#include "tg_model_io.h"
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int fail(const char *command, const tg_error *err)
+{
+    fprintf(stderr, "rsrae %s: %s\n", command, err->msg);
+    return 1;
+}
+
+static int make_dir(const char *dir, tg_error *err)
+{
+    if (mkdir(dir, 0777) == 0 || errno == EEXIST) {
+        struct stat st;
+        if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+            return 0;
+        return tg_fail(err, "%s: exists and is not a directory", dir);
+    }
+    return tg_fail(err, "%s: cannot create directory: %s", dir, strerror(errno));
+}
+
+static int compare_doubles(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(const double *v, int n)
+{
+    if (n <= 0)
+        return 0.0;
+    double *c = malloc((size_t)n * sizeof *c);
+    if (!c)
+        return v[0];
+    memcpy(c, v, (size_t)n * sizeof *c);
+    qsort(c, (size_t)n, sizeof *c, compare_doubles);
+    double m = n % 2 ? c[n / 2] : 0.5 * (c[n / 2 - 1] + c[n / 2]);
+    free(c);
+    return m;
+}
+
+/* Scores all of d through the model's inference plan. */
+typedef struct scored {
+    float *score, *recon_err, *recon, *latent;
+    tg_mem_report memory;
+    double samples_per_second;
+} scored;
+
+static void scored_free(scored *s)
+{
+    free(s->score);
+    free(s->recon_err);
+    free(s->recon);
+    free(s->latent);
+}
+
+static int score_all(tg_rsrae *m, const prepared_data *d, scored *out, tg_error *err)
+{
+    size_t n = d->x.n;
+    memset(out, 0, sizeof *out);
+    out->score = malloc(n * sizeof(float));
+    out->recon_err = malloc(n * sizeof(float));
+    out->recon = malloc(n * d->x.dim * sizeof(float));
+    out->latent = malloc(n * (size_t)m->cfg.latent_dim * sizeof(float));
+    if (!out->score || !out->recon_err || !out->recon || !out->latent)
+        return tg_fail(err, "out of memory for %zu scores", n);
+    tg_scorer *s = tg_scorer_new(m, err);
+    if (!s)
+        return -1;
+    double t0 = now_seconds();
+    int rc = tg_scorer_run(s, d->x.x, n, out->score, out->recon_err, out->recon, out->latent, err);
+    out->samples_per_second = (double)n / (now_seconds() - t0);
+    out->memory = tg_scorer_memory(s);
+    tg_scorer_free(s);
+    return rc;
+}
+
+static void print_selection(const prepared_data *d, const char *path)
+{
+    fprintf(stderr, "data: %s: %zu samples x %zu features", path, d->x.n, d->x.dim);
+    if (d->raw.width)
+        fprintf(stderr, " (%dx%dx%d images)", d->raw.width, d->raw.height, d->raw.channels);
+    fprintf(stderr, "\n");
+    printf("Inliers: %zu  Outliers: %zu\n", d->n_inliers, d->n_outliers);
+}
+
+static int write_outputs(const char *dir, const prepared_data *d, const scored *sc,
+                         run_summary *sum, const tg_rsrae *m, const progress_state *p,
+                         uint64_t seed, tg_error *err)
+{
+    char path[4096];
+    size_t *rank = malloc(d->x.n * sizeof *rank);
+    float *losses = malloc(3 * (size_t)(p->n_epochs_done ? p->n_epochs_done : 1) * sizeof(float));
+    int rc = -1;
+    if (!rank || !losses) {
+        tg_fail(err, "out of memory");
+        goto done;
+    }
+    if (summarize(d, sc->score, rank, sum, err) != 0)
+        goto done;
+    snprintf(path, sizeof path, "%s/scores.csv", dir);
+    if (write_scores_csv(path, d, sc->score, rank, err) != 0)
+        goto done;
+    tg_model_meta meta = {.preprocess = d->prep, .width = d->raw.width, .height = d->raw.height,
+                          .channels = d->raw.channels, .mean = d->mean, .std = d->std};
+    snprintf(path, sizeof path, "%s/model.bin", dir);
+    if (tg_model_save(path, m, &meta, err) != 0)
+        goto done;
+    int epochs = p->n_epochs_done < PROGRESS_MAX_EPOCHS ? p->n_epochs_done : PROGRESS_MAX_EPOCHS;
+    for (int k = 0; k < 3; k++)
+        memcpy(losses + (size_t)k * (size_t)epochs, p->losses[k], (size_t)epochs * sizeof(float));
+    if (write_pictures(dir, d, sc->score, sc->recon, sc->latent, m->cfg.latent_dim, losses, epochs, seed,
+                       err) != 0)
+        goto done;
+    snprintf(path, sizeof path, "%s/summary.json", dir);
+    rc = write_summary_json(path, sum, err);
+done:
+    free(rank);
+    free(losses);
+    return rc;
+}
+
+static int cmd_train(int argc, char **argv)
+{
+    rsrae_opts o;
+    tg_error err = {{0}};
+    if (opts_parse(&o, argc, argv, 2, &err) != 0)
+        return fail("train", &err);
+    if (o.help) {
+        opts_print_help("train", stdout);
+        return 0;
+    }
+    if (!o.out) {
+        fprintf(stderr, "rsrae train: --out DIR is required (see rsrae train --help)\n");
+        return 2;
+    }
+    prepared_data d;
+    tg_rsrae_config mc;
+    tg_train_config tc;
+    if (data_prepare(&o, 0, NULL, NULL, -1, &d, &err) != 0)
+        return fail("train", &err);
+    print_selection(&d, o.data ? o.data : RSRAE_DEFAULT_DATA);
+    tg_rsrae m = {0};
+    tg_trainer *t = NULL;
+    progress_state *p = calloc(1, sizeof *p);
+    scored sc = {0};
+    int status = 1;
+    if (!p || opts_model_config(&o, (int)d.x.dim, d.prep, &mc, &err) != 0 ||
+        opts_train_config(&o, &tc, &err) != 0 || make_dir(o.out, &err) != 0 ||
+        tg_rsrae_build(&m, &mc, &err) != 0)
+        goto done;
+    tg_rng rng;
+    tg_rng_seed(&rng, (uint64_t)o.seed);
+    if (tg_rsrae_init(&m, &rng, &err) != 0 || !(t = tg_trainer_new(&m, &tc, &err)))
+        goto done;
+    fprintf(stderr, "model: %zu parameters, mode %s, %d epochs of %zu steps (batch %d)\n",
+            tg_params_count(m.g), o.mode, tc.epochs, d.x.n / (size_t)mc.batch, mc.batch);
+    progress_init(p, o.quiet, tc.epochs, mc.batch);
+    tg_train_callbacks cb = {progress_step, progress_epoch, p};
+    double t0 = now_seconds();
+    if (tg_trainer_fit(t, d.x.x, d.x.n, &cb, &err) != 0 || score_all(&m, &d, &sc, &err) != 0)
+        goto done;
+    run_summary sum = {.command = "train", .data = o.data ? o.data : RSRAE_DEFAULT_DATA,
+                       .epochs = tc.epochs, .seconds_total = now_seconds() - t0,
+                       .seconds_per_epoch = median(p->seconds, p->n_epochs_done < PROGRESS_MAX_EPOCHS ? p->n_epochs_done : PROGRESS_MAX_EPOCHS),
+                       .samples_per_second = sc.samples_per_second,
+                       .train_memory = tg_trainer_train_memory(t), .inference_memory = sc.memory,
+                       .collapse_ratio = collapse_ratio(&d.x, sc.recon_err)};
+    if (write_outputs(o.out, &d, &sc, &sum, &m, p, (uint64_t)o.seed, &err) != 0)
+        goto done;
+    print_summary(stdout, &sum, &d, sc.score);
+    printf("\nwrote %s/{scores.csv, model.bin, summary.json, *.png}\n", o.out);
+    status = 0;
+done:
+    if (status)
+        fail("train", &err);
+    scored_free(&sc);
+    tg_trainer_free(t);
+    tg_rsrae_free(&m);
+    free(p);
+    data_release(&d);
+    return status;
+}
+
+static int cmd_score(int argc, char **argv)
+{
+    rsrae_opts o;
+    tg_error err = {{0}};
+    if (opts_parse(&o, argc, argv, 2, &err) != 0)
+        return fail("score", &err);
+    if (o.help) {
+        opts_print_help("score", stdout);
+        return 0;
+    }
+    if (!o.model || !o.out) {
+        fprintf(stderr, "rsrae score: --model FILE and --out FILE.csv are required (see rsrae --help)\n");
+        return 2;
+    }
+    tg_rsrae m = {0};
+    tg_model_meta meta = {0};
+    prepared_data d = {0};
+    scored sc = {0};
+    size_t *rank = NULL;
+    int status = 1;
+    if (tg_model_load(o.model, &m, &meta, &err) != 0)
+        goto done;
+    if (data_prepare(&o, 1, meta.mean, meta.std, (int)meta.preprocess, &d, &err) != 0)
+        goto done;
+    if (d.x.dim != (size_t)m.cfg.input_dim) {
+        tg_fail(&err, "%s: samples have %zu features, the model %s expects %d", o.data ? o.data : RSRAE_DEFAULT_DATA,
+                d.x.dim, o.model, m.cfg.input_dim);
+        goto done;
+    }
+    print_selection(&d, o.data ? o.data : RSRAE_DEFAULT_DATA);
+    tg_set_threads(o.threads);
+    if (score_all(&m, &d, &sc, &err) != 0)
+        goto done;
+    run_summary sum = {.command = "score", .data = o.data ? o.data : RSRAE_DEFAULT_DATA,
+                       .samples_per_second = sc.samples_per_second, .inference_memory = sc.memory,
+                       .collapse_ratio = collapse_ratio(&d.x, sc.recon_err)};
+    rank = malloc(d.x.n * sizeof *rank);
+    if (!rank || summarize(&d, sc.score, rank, &sum, &err) != 0 ||
+        write_scores_csv(o.out, &d, sc.score, rank, &err) != 0)
+        goto done;
+    print_summary(stdout, &sum, &d, sc.score);
+    printf("\nwrote %s\n", o.out);
+    status = 0;
+done:
+    if (status)
+        fail("score", &err);
+    free(rank);
+    scored_free(&sc);
+    tg_rsrae_free(&m);
+    tg_model_meta_free(&meta);
+    data_release(&d);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        opts_print_help(NULL, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (strcmp(argv[1], "train") == 0)
+        return cmd_train(argc, argv);
+    if (strcmp(argv[1], "score") == 0)
+        return cmd_score(argc, argv);
+    fprintf(stderr, "rsrae: unknown command '%s' (train, score; see rsrae --help)\n", argv[1]);
+    return 2;
+}

@@ -1,0 +1,102 @@
+/* histogram.c - overlaid per-class histograms (e.g. reconstruction error of
+ * inliers vs outliers). */
+#include "plot.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+static void value_range(const float *v, size_t n, double *lo, double *hi)
+{
+    *lo = *hi = v[0];
+    for (size_t i = 1; i < n; i++) {
+        if (v[i] < *lo) *lo = v[i];
+        if (v[i] > *hi) *hi = v[i];
+    }
+    if (*hi - *lo < 1e-12 * fmax(1, fabs(*hi))) {  /* one value: a unit-wide bin */
+        *lo -= 0.5;
+        *hi += 0.5;
+    }
+}
+
+/* Translucent bars, then an opaque 2-pixel outline of the histogram's
+ * silhouette so overlapping classes stay distinguishable. */
+static void draw_class(plot_frame *f, const size_t *counts, double lo, double width,
+                       tg_color col)
+{
+    int base = plot_py(f, 0);
+    for (int b = 0; b < TG_HIST_BINS; b++) {
+        int xa = plot_px(f, lo + b * width), xb = plot_px(f, lo + (b + 1) * width);
+        int top = plot_py(f, (double)counts[b]);
+        if (counts[b])
+            tg_canvas_rect_blend(&f->c, xa, top, xb - xa, base - top + 1, col, 0.3f);
+    }
+    int prev_top = base;
+    for (int b = 0; b <= TG_HIST_BINS; b++) {
+        int xa = plot_px(f, lo + b * width);
+        int top = b < TG_HIST_BINS ? plot_py(f, (double)counts[b]) : base;
+        int y0 = top < prev_top ? top : prev_top, y1 = top < prev_top ? prev_top : top;
+        if (y0 != y1)
+            tg_canvas_rect(&f->c, xa - 1, y0 - 1, 2, y1 - y0 + 2, col);
+        if (b < TG_HIST_BINS && counts[b]) {
+            int xb = plot_px(f, lo + (b + 1) * width);
+            tg_canvas_rect(&f->c, xa - 1, top - 1, xb - xa + 2, 2, col);
+        }
+        prev_top = top;
+    }
+}
+
+int tg_viz_histogram(const char *path, const float *values, const int *class_of_each,
+                     size_t n, const char *const *class_names, int n_classes,
+                     const char *title, const char *xlabel, tg_error *err)
+{
+    size_t members[TG_VIZ_MAX_CLASSES];
+    if (n == 0)
+        return tg_fail(err, "%s: histogram: no values", path);
+    if (plot_count_classes(path, class_of_each, n, class_names, n_classes, members,
+                           err) != 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(values[i]))
+            return tg_fail(err, "%s: histogram: value %zu is %g, expected a finite number",
+                           path, i, (double)values[i]);
+    double lo, hi;
+    value_range(values, n, &lo, &hi);
+    double width = (hi - lo) / TG_HIST_BINS;
+    size_t (*counts)[TG_HIST_BINS] = calloc((size_t)n_classes, sizeof *counts);
+    if (!counts)
+        return tg_fail(err, "%s: histogram: out of memory", path);
+    size_t peak = 1;
+    for (size_t i = 0; i < n; i++) {
+        int b = (int)((values[i] - lo) / width);
+        b = b < 0 ? 0 : b >= TG_HIST_BINS ? TG_HIST_BINS - 1 : b;
+        size_t k = ++counts[class_of_each[i]][b];
+        peak = k > peak ? k : peak;
+    }
+
+    enum { W = 800, H = 500 };
+    plot_legend lg = { class_names, members, n_classes };
+    int lw, lh;
+    plot_legend_size(&lg, &lw, &lh);
+    plot_frame f = { .xmin = lo - (hi - lo) * 0.02, .xmax = hi + (hi - lo) * 0.02,
+                     .ymin = 0, .ymax = (double)peak * 1.05, .integer_y = 1 };
+    if (plot_begin(&f, W, H, title, xlabel, "count", err) != 0) {
+        free(counts);
+        return -1;
+    }
+    /* Headroom so the tallest bar stays below the top-right legend; the
+     * layout depends on the y range only through tick label widths, which
+     * this cannot change by more than a digit, so one re-layout suffices. */
+    int plot_h = f.y1 - f.y0, free_h = plot_h - lh - 16;
+    if (free_h > plot_h / 3 && (double)peak * plot_h / free_h > f.ymax) {
+        f.ymax = (double)peak * plot_h / free_h;
+        tg_canvas_free(&f.c);
+        if (plot_begin(&f, W, H, title, xlabel, "count", err) != 0) {
+            free(counts);
+            return -1;
+        }
+    }
+    for (int k = 0; k < n_classes; k++)
+        draw_class(&f, counts[k], lo, width, tg_viz_palette(k));
+    free(counts);
+    return plot_finish(&f, &lg, NULL, 0, path, err);
+}
