@@ -222,7 +222,7 @@ void tg_rsrae_free(tg_rsrae *m)
     m->g = NULL;
 }
 
-int tg_rsrae_init(tg_rsrae *m, tg_rng *r, tg_error *err)
+int tg_rsrae_init(tg_rsrae *m, tg_rng *r, tg_a_init a_init, tg_error *err)
 {
     tg_graph *g = m->g;
     int n = m->n_enc_layers + m->n_dec_layers;
@@ -231,5 +231,9 @@ int tg_rsrae_init(tg_rsrae *m, tg_rng *r, tg_error *err)
         tg_init_linear(tg_param_data(g, m->weights[k]), tg_param_data(g, m->biases[k]), s->d[0], s->d[1], r);
     }
     const tg_shape *sa = tg_shape_of(g, m->A);
+    if (a_init == TG_A_NORMAL) {
+        tg_init_normal(tg_param_data(g, m->A), (size_t)tg_shape_numel(sa), 1.0f, r);
+        return 0;
+    }
     return tg_init_orthogonal(tg_param_data(g, m->A), sa->d[0], sa->d[1], 1.0f, r, err);
 }

@@ -97,8 +97,13 @@ typedef struct tg_rsrae {
 int  tg_rsrae_build(tg_rsrae *m, const tg_rsrae_config *cfg, tg_error *err);
 void tg_rsrae_free(tg_rsrae *m);
 
-/* PyTorch's initialisation: linear layers uniform +-1/sqrt(fan_in), A
- * orthogonal. */
-int  tg_rsrae_init(tg_rsrae *m, tg_rng *r, tg_error *err);
+typedef enum tg_a_init {
+    TG_A_ORTHOGONAL = 0, /* nn.init.orthogonal_: A A^T = I (the paper's choice) */
+    TG_A_NORMAL,         /* entries N(0, 1), as the official code */
+} tg_a_init;
+
+/* PyTorch's initialisation: linear layers uniform +-1/sqrt(fan_in); A as
+ * a_init says. */
+int  tg_rsrae_init(tg_rsrae *m, tg_rng *r, tg_a_init a_init, tg_error *err);
 
 #endif

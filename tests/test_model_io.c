@@ -58,7 +58,7 @@ static void build_model(tg_rsrae *m, const tg_rsrae_config *c, uint64_t seed)
     ck_assert_msg(tg_rsrae_build(m, c, &err) == 0, "%s", err.msg);
     tg_rng r;
     tg_rng_seed(&r, seed);
-    ck_assert_msg(tg_rsrae_init(m, &r, &err) == 0, "%s", err.msg);
+    ck_assert_msg(tg_rsrae_init(m, &r, TG_A_ORTHOGONAL, &err) == 0, "%s", err.msg);
 }
 
 static float stats_mean[12], stats_std[12];

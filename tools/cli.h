@@ -15,7 +15,7 @@
 typedef struct rsrae_opts {
     /* data */
     const char *data, *labels, *split, *label_column;
-    int   inlier_class;           /* -1: none */
+    const char *inlier_class;     /* class name or number; NULL: none */
     const char *outlier_classes;  /* "0,1,2,8" */
     long  outliers_per_class;     /* -1: not given */
     double outlier_ratio;         /* < 0: not given */
@@ -27,6 +27,7 @@ typedef struct rsrae_opts {
     int   embed_dim, latent_dim;
     const char *activation, *embed_activation, *output_activation;
     int   renorm;
+    const char *a_init;           /* orthogonal | normal */
     double p, lambda1, lambda2;
     const char *reduction;        /* sum | mean */
     const char *mode;             /* joint | alternating */
@@ -51,6 +52,7 @@ void opts_print_help(const char *command, FILE *out);
 /* Model and training configuration from the options, for input_dim. */
 int  opts_model_config(const rsrae_opts *o, int input_dim, tg_preprocess prep, tg_rsrae_config *c,
                        tg_error *err);
+int  opts_a_init(const rsrae_opts *o, tg_a_init *a, tg_error *err);
 int  opts_train_config(const rsrae_opts *o, tg_train_config *t, tg_error *err);
 /* Preprocessing mode the options ask for, given what the data is. */
 int  opts_tg_preprocess(const rsrae_opts *o, int is_image, tg_preprocess *mode, tg_error *err);

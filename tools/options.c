@@ -26,7 +26,7 @@ static const opt_def table[] = {
     {"labels", OPT_STR, F(labels), "PATH", "IDX labels file (default: beside the images)", 0},
     {"split", OPT_STR, F(split), "train|test", "IDX directory split", 0},
     {"label-column", OPT_STR, F(label_column), "NAME", "CSV column holding class labels (name or 0-based number)", 0},
-    {"inlier-class", OPT_INT, F(inlier_class), "K", "rows of class K are inliers, every other labelled row an outlier", 0},
+    {"inlier-class", OPT_STR, F(inlier_class), "K", "rows of class K are inliers, every other labelled row an outlier", 0},
     {"outlier-classes", OPT_STR, F(outlier_classes), "a,b,..", "restrict outliers to these classes", 0},
     {"outliers-per-class", OPT_LONG, F(outliers_per_class), "N", "take N outliers from each outlier class", 0},
     {"outlier-ratio", OPT_DOUBLE, F(outlier_ratio), "C", "outliers / inliers = C, drawn evenly from the outlier classes", 0},
@@ -40,13 +40,14 @@ static const opt_def table[] = {
     {"activation", OPT_STR, F(activation), "leaky_relu|tanh|relu", "hidden-layer activation", 1},
     {"embed-activation", OPT_STR, F(embed_activation), "none|tanh|..", "activation on z", 1},
     {"output-activation", OPT_STR, F(output_activation), "sigmoid|tanh|none", "activation on the reconstruction (default: tanh after l2, sigmoid after raw, none after standardize)", 1},
+    {"a-init", OPT_STR, F(a_init), "orthogonal|normal", "initialisation of A: orthogonal rows, or N(0,1) entries as the official code", 1},
     {"renorm", OPT_INT, F(renorm), "0|1", "L2-normalise A z before the decoder", 1},
     {"p", OPT_DOUBLE, F(p), "P", "exponent of the L2,p reconstruction loss", 1},
     {"lambda1", OPT_DOUBLE, F(lambda1), "L", "weight of the RSR residual term", 1},
     {"lambda2", OPT_DOUBLE, F(lambda2), "L", "weight of the orthogonality term ||AA^T - I||_F^2", 1},
     {"reduction", OPT_STR, F(reduction), "sum|mean", "losses summed over the batch (the paper's form) or batch means", 1},
     {"mode", OPT_STR, F(mode), "joint|alternating", "one loss and optimizer, or the paper's three alternating steps", 1},
-    {"score", OPT_STR, F(score), "l2|cosine", "anomaly score: ||x - x^|| or 1 - cos(x, x^)", 1},
+    {"score", OPT_STR, F(score), "l2|cosine", "anomaly score: ||x - x^|| or 1 - cos(x, x^) (default: cosine after l2 preprocessing, else l2)", 1},
     {"epochs", OPT_INT, F(epochs), "N", "training epochs", 1},
     {"batch-size", OPT_INT, F(batch_size), "B", "batch size (the last incomplete batch of an epoch is dropped)", 1},
     {"lr", OPT_DOUBLE, F(lr), "LR", "learning rate (alternating: of the reconstruction step)", 1},
@@ -70,7 +71,6 @@ static void set_defaults(rsrae_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->split = "train";
-    o->inlier_class = -1;
     o->outliers_per_class = -1;
     o->outlier_ratio = -1;
     o->sample = "random";
@@ -80,12 +80,13 @@ static void set_defaults(rsrae_opts *o)
     o->embed_activation = "tanh";
     o->output_activation = NULL; /* by preprocessing: see output_activation_for */
     o->renorm = 0;
+    o->a_init = "normal"; /* as measured; orthogonal A lets the decoder learn the outliers */
     o->p = 1.0;
     o->lambda1 = 1.0;
     o->lambda2 = 1.0;
     o->reduction = "mean";
     o->mode = "joint";
-    o->score = "cosine";
+    o->score = NULL; /* by preprocessing: cosine after l2, else l2 */
     o->epochs = 30;
     o->batch_size = 128;
     o->lr = 2.5e-4;
@@ -112,7 +113,8 @@ static int apply_preset(rsrae_opts *o, const char *name, tg_error *err)
         o->lr = 0.01;
         o->optimizer = "adamw";
         o->schedule = "onecycle";
-        o->preprocess = o->preprocess ? o->preprocess : "raw";
+        o->preprocess = "raw";
+        o->a_init = "orthogonal";
         return 0;
     }
     if (strcmp(name, "paper") == 0) {
@@ -330,12 +332,23 @@ int opts_model_config(const rsrae_opts *o, int input_dim, tg_preprocess prep, tg
         parse_act(o->embed_activation, "embed-activation", &c->embed_act, err) ||
         parse_act(output_activation_for(o, prep), "output-activation", &c->out_act, err) ||
         pick(o->reduction, "reduction", reductions, 2, &mean, err) ||
-        pick(o->mode, "mode", modes, 2, &mode, err) || pick(o->score, "score", scores, 2, &score, err))
+        pick(o->mode, "mode", modes, 2, &mode, err) ||
+        pick(o->score ? o->score : prep == TG_PREPROCESS_PM1_L2 ? "cosine" : "l2", "score", scores, 2, &score, err))
         return -1;
     c->mean_reduction = mean;
     c->mode = (tg_train_mode)mode;
     c->score = (tg_score_kind)score;
     return tg_rsrae_config_check(c, err);
+}
+
+int opts_a_init(const rsrae_opts *o, tg_a_init *a, tg_error *err)
+{
+    static const char *const names[] = {"orthogonal", "normal"};
+    int k;
+    if (pick(o->a_init, "a-init", names, 2, &k, err) != 0)
+        return -1;
+    *a = (tg_a_init)k;
+    return 0;
 }
 
 int opts_train_config(const rsrae_opts *o, tg_train_config *t, tg_error *err)

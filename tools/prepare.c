@@ -62,7 +62,7 @@ static int select_all_others(const tg_dataset *ds, int k, const int *classes, in
 
 static int selection_requested(const rsrae_opts *o)
 {
-    return o->inlier_class >= 0 || o->outlier_classes || o->outliers_per_class >= 0 || o->outlier_ratio >= 0;
+    return o->inlier_class || o->outlier_classes || o->outliers_per_class >= 0 || o->outlier_ratio >= 0;
 }
 
 static int choose_rows(const rsrae_opts *o, const tg_dataset *ds, tg_selection *sel, int *known,
@@ -81,7 +81,7 @@ static int choose_rows(const rsrae_opts *o, const tg_dataset *ds, tg_selection *
         so.mode = TG_SAMPLE_FIRST;
         return tg_select(ds, &so, sel, err);
     }
-    if (o->inlier_class < 0) {
+    if (!o->inlier_class) {
         if (selection_requested(o))
             return tg_fail(err, "--outlier-classes, --outliers-per-class and --outlier-ratio need --inlier-class");
         *known = 0;
@@ -89,13 +89,17 @@ static int choose_rows(const rsrae_opts *o, const tg_dataset *ds, tg_selection *
     }
     if (!ds->labels)
         return tg_fail(err, "--inlier-class: the data has no labels (give --labels or --label-column)");
+    int k = tg_dataset_class_index(ds, o->inlier_class);
+    if (k < 0)
+        return tg_fail(err, "--inlier-class: '%s' is not a class of the data (%d classes)", o->inlier_class,
+                       ds->n_classes);
     if (o->outlier_classes && parse_classes(ds, o->outlier_classes, classes, &n_classes, err) != 0)
         return -1;
     if (o->outliers_per_class < 0 && o->outlier_ratio < 0)
-        return select_all_others(ds, o->inlier_class, classes, n_classes, sel, err);
+        return select_all_others(ds, k, classes, n_classes, sel, err);
     if (o->outliers_per_class >= 0 && o->outlier_ratio >= 0)
         return tg_fail(err, "give either --outliers-per-class or --outlier-ratio, not both");
-    so.inlier_class = o->inlier_class;
+    so.inlier_class = k;
     so.outlier_classes = classes;
     so.n_outlier_classes = n_classes;
     so.outliers_per_class = o->outliers_per_class > 0 ? (size_t)o->outliers_per_class : 0;

@@ -166,8 +166,9 @@ static int cmd_train(int argc, char **argv)
         tg_rsrae_build(&m, &mc, &err) != 0)
         goto done;
     tg_rng rng;
+    tg_a_init a_init;
     tg_rng_seed(&rng, (uint64_t)o.seed);
-    if (tg_rsrae_init(&m, &rng, &err) != 0 || !(t = tg_trainer_new(&m, &tc, &err)))
+    if (opts_a_init(&o, &a_init, &err) != 0 || tg_rsrae_init(&m, &rng, a_init, &err) != 0 || !(t = tg_trainer_new(&m, &tc, &err)))
         goto done;
     fprintf(stderr, "model: %zu parameters, mode %s, %d epochs of %zu steps (batch %d)\n",
             tg_params_count(m.g), o.mode, tc.epochs, d.x.n / (size_t)mc.batch, mc.batch);
