@@ -2,6 +2,15 @@
 #include "tg_plan_internal.h"
 
 #include <cblas.h>
+#include <stdlib.h>
+#include <time.h>
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 static float *node_memory(const tg_plan *p, int pos)
 {
@@ -42,9 +51,52 @@ int tg_plan_run(tg_plan *p)
             a.in_nodes[k] = &g->nodes[n->in[k]];
             a.in[k] = node_memory(p, p->position[n->in[k]]);
         }
-        tg_registry[n->op].forward(&a);
+        if (p->op_seconds) {
+            double t0 = now_seconds();
+            tg_registry[n->op].forward(&a);
+            p->op_seconds[n->op] += now_seconds() - t0;
+        } else {
+            tg_registry[n->op].forward(&a);
+        }
     }
+    p->profiled_runs += p->op_seconds != NULL;
     return 0;
+}
+
+int tg_plan_profile(tg_plan *p, int on)
+{
+    if (!on) {
+        free(p->op_seconds);
+        p->op_seconds = NULL;
+        return 0;
+    }
+    if (!p->op_seconds && !(p->op_seconds = calloc(TG_OP_COUNT, sizeof(double))))
+        return tg_graph_fail(p->g, "profile: out of memory"), -1;
+    p->profiled_runs = 0;
+    return 0;
+}
+
+void tg_plan_profile_print(const tg_plan *p, FILE *out)
+{
+    if (!p->op_seconds || p->profiled_runs == 0)
+        return;
+    double total = 0.0;
+    int order[TG_OP_COUNT], n = 0;
+    for (int op = 0; op < TG_OP_COUNT; op++) {
+        total += p->op_seconds[op];
+        if (p->op_seconds[op] > 0)
+            order[n++] = op;
+    }
+    for (int i = 1; i < n; i++) /* insertion sort, by time descending */
+        for (int j = i; j > 0 && p->op_seconds[order[j]] > p->op_seconds[order[j - 1]]; j--) {
+            int t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    fprintf(out, "profile over %ld runs: %.3f ms per run\n", p->profiled_runs, 1e3 * total / p->profiled_runs);
+    for (int i = 0; i < n; i++)
+        fprintf(out, "  %-16s %8.3f ms/run  %5.1f%%\n", tg_registry[order[i]].name,
+                1e3 * p->op_seconds[order[i]] / p->profiled_runs, 100.0 * p->op_seconds[order[i]] / total);
 }
 
 const float *tg_plan_data(const tg_plan *p, tg_tensor t)

@@ -171,6 +171,11 @@ const float *tg_plan_data(const tg_plan *p, tg_tensor t);
 /* Convenience: first element of a node (the value of a scalar loss). */
 float        tg_plan_scalar(const tg_plan *p, tg_tensor t);
 
+/* Profiling: with it on, every run adds each kernel's wall time to its op;
+ * the print lists ops by total time, with their share and time per run. */
+int  tg_plan_profile(tg_plan *p, int on);
+void tg_plan_profile_print(const tg_plan *p, FILE *out);
+
 /* Threads used by kernels (OpenBLAS's pool). */
 void tg_set_threads(int n);
 

@@ -51,6 +51,8 @@ struct tg_plan {
     size_t         arena_bytes;
     const float  **bound;       /* [g->n_nodes] caller memory of inputs */
     tg_mem_report  mem;
+    double        *op_seconds;  /* [TG_OP_COUNT] when profiling, else NULL */
+    long           profiled_runs;
 };
 
 #endif

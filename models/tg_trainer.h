@@ -60,6 +60,8 @@ int tg_trainer_fit(tg_trainer *t, const float *x, size_t n, const tg_train_callb
 
 /* Memory plans of the training graph(s) (summed) and of inference. */
 tg_mem_report tg_trainer_train_memory(const tg_trainer *t);
+/* The compiled training plans (one per gradient set); returns how many. */
+int tg_trainer_plans(const tg_trainer *t, tg_plan **plans, int cap);
 
 /* Forward-only scoring of x [n, input_dim] through its own memory plan.
  * Outputs (each may be NULL): score [n], recon_err [n], recon [n, in],
@@ -68,6 +70,7 @@ typedef struct tg_scorer tg_scorer;
 tg_scorer    *tg_scorer_new(tg_rsrae *m, tg_error *err);
 void          tg_scorer_free(tg_scorer *s);
 tg_mem_report tg_scorer_memory(const tg_scorer *s);
+tg_plan      *tg_scorer_plan(const tg_scorer *s);
 int tg_scorer_run(tg_scorer *s, const float *x, size_t n, float *score, float *recon_err,
                   float *recon, float *latent, tg_error *err);
 

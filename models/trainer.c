@@ -146,6 +146,14 @@ tg_mem_report tg_trainer_train_memory(const tg_trainer *t)
     return sum;
 }
 
+int tg_trainer_plans(const tg_trainer *t, tg_plan **plans, int cap)
+{
+    int n = t->m->n_sets < cap ? t->m->n_sets : cap;
+    for (int s = 0; s < n; s++)
+        plans[s] = t->plans[s];
+    return n;
+}
+
 static void gather(float *dst, const float *x, const size_t *rows, int count, int dim)
 {
     for (int i = 0; i < count; i++)
@@ -259,6 +267,7 @@ void tg_scorer_free(tg_scorer *s)
 }
 
 tg_mem_report tg_scorer_memory(const tg_scorer *s) { return tg_plan_memory(s->plan); }
+tg_plan *tg_scorer_plan(const tg_scorer *s) { return s->plan; }
 
 static void take(float *dst, const float *src, size_t row0, size_t rows, size_t width)
 {

@@ -12,6 +12,15 @@
 
 #include "optim_kernels.h"
 
+/* Built once per instruction set (kernels_x86.c includes this file under
+ * `#pragma GCC target`); each build names its entry points with its suffix
+ * and dispatch.c picks one at run time. */
+#ifndef TG_KERNEL_SUFFIX
+#define TG_KERNEL_SUFFIX _base
+#endif
+#define KNAME_(f, s) f##s
+#define KNAME(f, s) KNAME_(f, s)
+
 #include <string.h>
 
 #include "simd.h"
@@ -66,7 +75,7 @@ static inline void adam_block(float *restrict p, const float *restrict g, float 
     vstore(p, vadd(vmul(pi, k->decay), vdiv(vmul(k->neg_step, mi), denom)));
 }
 
-void tg_adam_update(float *p, const float *g, float *m, float *v, size_t n,
+void KNAME(tg_adam_update, TG_KERNEL_SUFFIX)(float *p, const float *g, float *m, float *v, size_t n,
                     const tg_adam_coef *c)
 {
     adam_vcoef k = { vset(c->scale), vset(c->l2),  vset(c->decay),   vset(c->b1),
@@ -119,7 +128,7 @@ static inline void nesterov_block(float *restrict p, const float *restrict g,
     vstore(p, vadd(pi, vmul(k->neg_lr, vadd(d, vmul(k->nesterov, b)))));
 }
 
-void tg_sgd_update(float *p, const float *g, float *buf, size_t n, int nesterov,
+void KNAME(tg_sgd_update, TG_KERNEL_SUFFIX)(float *p, const float *g, float *buf, size_t n, int nesterov,
                    const tg_sgd_coef *c)
 {
     sgd_vcoef k = { vset(c->scale), vset(c->l2),       vset(c->keep),
@@ -137,7 +146,7 @@ void tg_sgd_update(float *p, const float *g, float *buf, size_t n, int nesterov,
 #define LANES 16  /* float partial sums, fixed so that TG_VW does not matter */
 #define CHUNK 256 /* floats summed in float lanes before the double total */
 
-double tg_sum_squares(const float *x, size_t n)
+double KNAME(tg_sum_squares, TG_KERNEL_SUFFIX)(const float *x, size_t n)
 {
     enum { NACC = LANES / TG_VW };
     double total = 0;
@@ -166,7 +175,7 @@ double tg_sum_squares(const float *x, size_t n)
     return total;
 }
 
-void tg_scale_floats(float *x, size_t n, float s)
+void KNAME(tg_scale_floats, TG_KERNEL_SUFFIX)(float *x, size_t n, float s)
 {
     vf k = vset(s);
     size_t i = 0;

@@ -1,7 +1,8 @@
 # optim/: random numbers, initialisers, optimisers, learning-rate schedules.
 libtg_la_SOURCES += optim/rng.c
 include_HEADERS += optim/tg_rng.h
-libtg_la_SOURCES += optim/optim.c optim/kernels.c optim/sched.c optim/init.c \
+libtg_la_SOURCES += optim/optim.c optim/kernels.c optim/kernels_avx2.c optim/kernels_avx512.c \
+	optim/dispatch.c optim/sched.c optim/init.c \
 	optim/orthogonal.c
 include_HEADERS += optim/tg_optim.h optim/tg_sched.h optim/tg_init.h
 noinst_HEADERS += optim/optim_kernels.h optim/simd.h optim/fp_exact.h

@@ -26,6 +26,20 @@ typedef struct tg_sgd_coef {
     float neg_lr;
 } tg_sgd_coef;
 
+/* Each entry point exists per instruction set (_base, and on x86-64 _avx2
+ * and _avx512); the unsuffixed names dispatch to the widest the CPU has.
+ * All give the same bits: every lane operation is exactly rounded. */
+#define TG_KERNEL_SET(S)                                                             \
+    void tg_adam_update##S(float *p, const float *g, float *m, float *v, size_t n,   \
+                           const tg_adam_coef *k);                                   \
+    void tg_sgd_update##S(float *p, const float *g, float *buf, size_t n, int nesterov, \
+                          const tg_sgd_coef *k);                                     \
+    double tg_sum_squares##S(const float *x, size_t n);                              \
+    void tg_scale_floats##S(float *x, size_t n, float s);
+TG_KERNEL_SET(_base)
+TG_KERNEL_SET(_avx2)
+TG_KERNEL_SET(_avx512)
+
 /* Adam / AdamW over p, g, m, v [n]. */
 void tg_adam_update(float *p, const float *g, float *m, float *v, size_t n,
                     const tg_adam_coef *k);
