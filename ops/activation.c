@@ -5,7 +5,7 @@
  * recomputing. The helpers have no gradient of their own (no second order). */
 #include "tg_kernels.h"
 
-#include <math.h>
+#include "tg_fastmath.h"
 
 #define ACT_KERNEL(NAME, EXPR)                                        \
     void tg_fwd_##NAME(const tg_kernel_args *k)                        \
@@ -15,6 +15,7 @@
         float slope = k->node->attr.f[0];                              \
         float *y = k->out;                                             \
         (void)slope;                                                   \
+        _Pragma("GCC ivdep") /* out is in or apart from it: in place is safe */ \
         for (int64_t i = 0; i < n; i++) {                              \
             float x = xs[i];                                           \
             y[i] = (EXPR);                                             \
@@ -30,6 +31,7 @@
         float slope = k->node->attr.f[0];                              \
         float *out = k->out;                                           \
         (void)slope;                                                   \
+        _Pragma("GCC ivdep")                                           \
         for (int64_t i = 0; i < n; i++) {                              \
             float dy = dys[i], v = vs[i];                              \
             out[i] = (EXPR);                                           \
@@ -38,8 +40,8 @@
 
 ACT_KERNEL(relu, x > 0.0f ? x : 0.0f)
 ACT_KERNEL(leaky_relu, x > 0.0f ? x : slope * x)
-ACT_KERNEL(sigmoid, 1.0f / (1.0f + expf(-x)))
-ACT_KERNEL(tanh, tanhf(x))
+ACT_KERNEL(sigmoid, 1.0f / (1.0f + tg_expf(-x)))
+ACT_KERNEL(tanh, tg_tanhf(x))
 
 ACT_GRAD_KERNEL(relu_grad, v > 0.0f ? dy : 0.0f)
 ACT_GRAD_KERNEL(leaky_relu_grad, v > 0.0f ? dy : slope * dy)

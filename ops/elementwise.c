@@ -2,6 +2,8 @@
 #include "tg_kernels.h"
 
 #include <math.h>
+
+#include "tg_fastmath.h"
 #include <string.h>
 
 /* ---- broadcasting ------------------------------------------------------ */
@@ -85,11 +87,11 @@ void tg_shape4(const tg_shape *s, int64_t d[4]) { pad4(s, d); }
                     float *py = y + ((i0 * d[1] + i1) * d[2] + i2) * d[3];                 \
                     int64_t n = d[3], ta = sa[3], tb = sb[3];                              \
                     if (ta == 1 && tb == 1)                                                \
-                        for (int64_t j = 0; j < n; j++) { float a = pa[j], b = pb[j]; py[j] = (EXPR); } \
+                        _Pragma("GCC ivdep") for (int64_t j = 0; j < n; j++) { float a = pa[j], b = pb[j]; py[j] = (EXPR); } \
                     else if (ta == 1)                                                      \
-                        for (int64_t j = 0; j < n; j++) { float a = pa[j], b = pb[0]; py[j] = (EXPR); } \
+                        _Pragma("GCC ivdep") for (int64_t j = 0; j < n; j++) { float a = pa[j], b = pb[0]; py[j] = (EXPR); } \
                     else if (tb == 1)                                                      \
-                        for (int64_t j = 0; j < n; j++) { float a = pa[0], b = pb[j]; py[j] = (EXPR); } \
+                        _Pragma("GCC ivdep") for (int64_t j = 0; j < n; j++) { float a = pa[0], b = pb[j]; py[j] = (EXPR); } \
                     else                                                                   \
                         for (int64_t j = 0; j < n; j++) { float a = pa[0], b = pb[0]; py[j] = (EXPR); } \
                 }                                                                          \
@@ -165,6 +167,7 @@ tg_tensor tg_div(tg_graph *g, tg_tensor a, tg_tensor b) { return binary(g, TG_OP
         float c = k->node->attr.f[0];                                     \
         float *y = k->out;                                                \
         (void)c;                                                          \
+        _Pragma("GCC ivdep") /* out is in or apart from it: in place is safe */ \
         for (int64_t i = 0; i < n; i++) {                                 \
             float x = xs[i];                                              \
             y[i] = (EXPR);                                                \
@@ -174,7 +177,7 @@ tg_tensor tg_div(tg_graph *g, tg_tensor a, tg_tensor b) { return binary(g, TG_OP
 UNARY_KERNEL(scale, c * x)
 UNARY_KERNEL(add_scalar, x + c)
 UNARY_KERNEL(neg, -x)
-UNARY_KERNEL(exp, expf(x))
+UNARY_KERNEL(exp, tg_expf(x))
 UNARY_KERNEL(log, logf(x))
 UNARY_KERNEL(sqrt, sqrtf(x))
 UNARY_KERNEL(square, x * x)

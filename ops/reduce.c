@@ -122,12 +122,16 @@ static void broadcast_walk(const tg_shape *small, const tg_shape *big, float *sp
             for (int64_t i2 = 0; i2 < d[2]; i2++) {
                 float *s = sp + i0 * st[0] + i1 * st[1] + i2 * st[2];
                 float *b = bp + idx;
+                /* small and big are different tensors: no dependence */
                 if (to_big)
-                    for (int64_t j = 0; j < d[3]; j++)
+                    _Pragma("GCC ivdep") for (int64_t j = 0; j < d[3]; j++)
                         b[j] = s[j * st[3]];
+                else if (st[3] == 1)
+                    _Pragma("GCC ivdep") for (int64_t j = 0; j < d[3]; j++)
+                        s[j] += b[j];
                 else
                     for (int64_t j = 0; j < d[3]; j++)
-                        s[j * st[3]] += b[j];
+                        s[0] += b[j];
                 idx += d[3];
             }
 }
