@@ -4,6 +4,10 @@
  * then the data. Images are 0x00000803 (u8, [n, rows, cols]), labels
  * 0x00000801 (u8, [n]). gzopen reads plain files transparently, so a file
  * is decompressed exactly when it starts with the gzip magic 1f 8b.
+ *
+ * Besides whole-file loading, the two phases behind tg_data_open and
+ * tg_data_load_rows: the labels and the images header only, then one pass
+ * over the pixels that converts just the wanted rows.
  */
 #include "data_internal.h"
 
@@ -188,51 +192,218 @@ static int load_labels(const char *path, int **labels, size_t *n, int *n_classes
     return 0;
 }
 
+/* Opens an images file and reads its header into ds: n, dim and geometry.
+ * f is left just after the header; on failure it is closed. */
+static int images_begin(idx_file *f, const char *path, tg_dataset *ds, tg_error *err)
+{
+    uint32_t dims[3] = {0};
+    if (idx_open(f, path, err) != 0)
+        return -1;
+    if (idx_header(f, 3, "images", dims, err) != 0)
+        goto fail;
+    if (dims[1] == 0 || dims[2] == 0 || dims[1] > INT32_MAX || dims[2] > INT32_MAX) {
+        tg_fail(err, "%s: image size %u x %u at byte offset 8 is not usable", path,
+                dims[1], dims[2]);
+        goto fail;
+    }
+    size_t n = dims[0], dim = (size_t)dims[1] * dims[2];
+    if (!tg_data_mul_ok(n, dim) || !tg_data_mul_ok(n * dim, sizeof(float))) {
+        tg_fail(err, "%s: %u images of %u x %u do not fit in memory", path,
+                dims[0], dims[1], dims[2]);
+        goto fail;
+    }
+    ds->n = n;
+    ds->dim = dim;
+    ds->height = (int)dims[1];
+    ds->width = (int)dims[2];
+    ds->channels = 1;
+    return 0;
+fail:
+    gzclose(f->gz);
+    return -1;
+}
+
+/* The labels (if any) and the images header: ds gets everything but x, and
+ * f is left open just after the header. On failure ds may hold labels. */
+static int idx_begin(const char *images_path, const char *labels_path, idx_file *f,
+                     tg_dataset *ds, tg_error *err)
+{
+    size_t n_labels = 0;
+    if (labels_path &&
+        load_labels(labels_path, &ds->labels, &n_labels, &ds->n_classes, err) != 0)
+        return -1;
+    if (images_begin(f, images_path, ds, err) != 0)
+        return -1;
+    if (labels_path && n_labels != ds->n) {
+        gzclose(f->gz);
+        return tg_fail(err, "%s has %zu images but %s has %zu labels", images_path, ds->n,
+                       labels_path, n_labels);
+    }
+    return 0;
+}
+
 int tg_load_idx(const char *images_path, const char *labels_path,
                 tg_dataset *out, tg_error *err)
 {
     memset(out, 0, sizeof *out);
     tg_dataset ds = {0};
-    size_t n_labels = 0;
-    if (labels_path &&
-        load_labels(labels_path, &ds.labels, &n_labels, &ds.n_classes, err) != 0)
-        return -1;
-
     idx_file f;
-    uint32_t dims[3] = {0};
-    if (idx_open(&f, images_path, err) != 0)
-        goto fail;
-    if (idx_header(&f, 3, "images", dims, err) != 0)
-        goto fail_close;
-    if (dims[1] == 0 || dims[2] == 0 || dims[1] > INT32_MAX || dims[2] > INT32_MAX) {
-        tg_fail(err, "%s: image size %u x %u at byte offset 8 is not usable", images_path,
-                dims[1], dims[2]);
-        goto fail_close;
+    int rc = idx_begin(images_path, labels_path, &f, &ds, err);
+    if (rc == 0) {
+        rc = idx_read_u8(&f, ds.n * ds.dim, 255.0f, &ds.x, err);
+        gzclose(f.gz);
     }
-    if (labels_path && n_labels != dims[0]) {
-        tg_fail(err, "%s has %u images but %s has %zu labels", images_path, dims[0],
-                labels_path, n_labels);
-        goto fail_close;
+    if (rc != 0) {
+        tg_dataset_free(&ds);
+        return -1;
     }
-    ds.n = dims[0];
-    ds.dim = (size_t)dims[1] * dims[2];
-    if (!tg_data_mul_ok(ds.n, ds.dim) || !tg_data_mul_ok(ds.n * ds.dim, sizeof(float))) {
-        tg_fail(err, "%s: %u images of %u x %u do not fit in memory", images_path,
-                dims[0], dims[1], dims[2]);
-        goto fail_close;
-    }
-    if (idx_read_u8(&f, ds.n * ds.dim, 255.0f, &ds.x, err) != 0)
-        goto fail_close;
-    gzclose(f.gz);
-    ds.height = (int)dims[1];
-    ds.width = (int)dims[2];
-    ds.channels = 1;
     *out = ds;
     return 0;
+}
 
-fail_close:
+int tg_data_idx_open(const char *images_path, const char *labels_path,
+                     tg_dataset *out, tg_error *err)
+{
+    memset(out, 0, sizeof *out);
+    tg_dataset ds = {0};
+    idx_file f;
+    if (idx_begin(images_path, labels_path, &f, &ds, err) != 0) {
+        tg_dataset_free(&ds);
+        return -1;
+    }
     gzclose(f.gz);
+    *out = ds;
+    return 0;
+}
+
+/* ---- selected rows ----------------------------------------------------- */
+
+typedef struct row_dest {
+    size_t row;  /* row of the file */
+    size_t dest; /* row of the output */
+} row_dest;
+
+static int by_row(const void *a, const void *b)
+{
+    const row_dest *x = a, *y = b;
+    if (x->row != y->row)
+        return (x->row > y->row) - (x->row < y->row);
+    return (x->dest > y->dest) - (x->dest < y->dest);
+}
+
+/* Reads the n x dim data after the header once, a batch of rows at a time,
+ * and converts each wanted row (order: sorted by row) into x at its
+ * destination. Rows nobody wants are read and dropped, so a truncated file
+ * fails here exactly as it does in tg_load_idx. */
+static int stream_rows(idx_file *f, size_t n, size_t dim, const row_dest *order, size_t n_order,
+                       float *x, tg_error *err)
+{
+    float lut[256];
+    for (int i = 0; i < 256; i++)
+        lut[i] = (float)i / 255.0f; /* the same expression as tg_load_idx: same bits */
+    size_t batch = dim >= CHUNK ? 1 : CHUNK / dim;
+    unsigned char *buf = malloc(batch * dim); // [batch, dim]
+    if (!buf)
+        return tg_fail(err, "%s: out of memory for a %zu-byte row buffer", f->path, batch * dim);
+    size_t header = f->offset, k = 0;
+    for (size_t r0 = 0; r0 < n; r0 += batch) {
+        size_t rows = n - r0 < batch ? n - r0 : batch, want = rows * dim, got;
+        if (idx_read(f, buf, want, &got, err) != 0)
+            goto fail;
+        if (got < want) {
+            tg_fail(err, "%s: truncated: data ended at byte offset %zu, expected %zu bytes "
+                    "(%zu header + %zu data)", f->path, header + r0 * dim + got,
+                    header + n * dim, header, n * dim);
+            goto fail;
+        }
+        for (; k < n_order && order[k].row < r0 + rows; k++) {
+            float *dst = x + order[k].dest * dim; // [dim]
+            if (k > 0 && order[k - 1].row == order[k].row) { /* a repeat: copy the first */
+                memcpy(dst, x + order[k - 1].dest * dim, dim * sizeof *dst);
+                continue;
+            }
+            const unsigned char *src = buf + (order[k].row - r0) * dim; // [dim]
+            for (size_t j = 0; j < dim; j++)
+                dst[j] = lut[src[j]];
+        }
+    }
+    free(buf);
+    return 0;
 fail:
+    free(buf);
+    return -1;
+}
+
+/* The output's rows, sorted by file row so the file is read in order. */
+static row_dest *sorted_order(const size_t *rows, size_t n_rows)
+{
+    row_dest *order = malloc(n_rows * sizeof *order + 1);
+    if (!order)
+        return NULL;
+    for (size_t i = 0; i < n_rows; i++)
+        order[i] = (row_dest){rows[i], i};
+    qsort(order, n_rows, sizeof *order, by_row);
+    return order;
+}
+
+/* Checks that the file still has the header tg_data_idx_open saw. */
+static int same_header(const char *path, const tg_dataset *file, const tg_dataset *opened,
+                       tg_error *err)
+{
+    if (file->n == opened->n && file->dim == opened->dim && file->width == opened->width &&
+        file->height == opened->height)
+        return 0;
+    return tg_fail(err, "%s: the header now says %zu images of %d x %d, but the opened set has "
+                   "%zu of %d x %d: the file changed since it was opened", path, file->n,
+                   file->height, file->width, opened->n, opened->height, opened->width);
+}
+
+int tg_data_idx_rows(const char *images_path, const tg_dataset *opened, const size_t *rows,
+                     size_t n_rows, tg_dataset *out, tg_error *err)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < n_rows; i++)
+        if (rows[i] >= opened->n)
+            return tg_fail(err, "%s: rows[%zu] = %zu is out of range (the set has %zu images)",
+                           images_path, i, rows[i], opened->n);
+    if (!tg_data_mul_ok(n_rows, opened->dim) ||
+        !tg_data_mul_ok(n_rows * opened->dim, sizeof(float)) ||
+        !tg_data_mul_ok(n_rows, sizeof(row_dest)))
+        return tg_fail(err, "%s: %zu rows of %zu pixels overflow", images_path, n_rows,
+                       opened->dim);
+
+    tg_dataset ds = {0}, file = {0};
+    row_dest *order = NULL;
+    idx_file f;
+    if (images_begin(&f, images_path, &file, err) != 0)
+        return -1;
+    if (same_header(images_path, &file, opened, err) != 0)
+        goto fail;
+    ds = *opened;
+    ds.n = n_rows;
+    ds.x = malloc(n_rows * ds.dim * sizeof *ds.x + 1); /* +1: n_rows = 0 still allocates */
+    ds.labels = opened->labels ? malloc(n_rows * sizeof *ds.labels + 1) : NULL;
+    ds.class_names = tg_data_strv_dup(opened->class_names,
+                                      opened->class_names ? (size_t)opened->n_classes : 0);
+    ds.feature_names = tg_data_strv_dup(opened->feature_names,
+                                        opened->feature_names ? opened->dim : 0);
+    order = sorted_order(rows, n_rows);
+    if (!ds.x || (opened->labels && !ds.labels) || (opened->class_names && !ds.class_names) ||
+        (opened->feature_names && !ds.feature_names) || !order) {
+        tg_fail(err, "%s: out of memory for %zu rows of %zu pixels", images_path, n_rows, ds.dim);
+        goto fail;
+    }
+    for (size_t i = 0; i < n_rows && ds.labels; i++)
+        ds.labels[i] = opened->labels[rows[i]];
+    if (stream_rows(&f, file.n, file.dim, order, n_rows, ds.x, err) != 0)
+        goto fail;
+    gzclose(f.gz);
+    free(order);
+    *out = ds;
+    return 0;
+fail:
+    gzclose(f.gz);
+    free(order);
     tg_dataset_free(&ds);
     return -1;
 }

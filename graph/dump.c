@@ -33,8 +33,9 @@ void tg_plan_dump(const tg_plan *p, FILE *out)
 void tg_mem_report_print(const tg_mem_report *m, FILE *out)
 {
     double mib = 1024.0 * 1024.0;
-    fprintf(out, "memory plan: %d nodes, naive %.2f MiB, planned %.2f MiB, lower bound %.2f MiB",
-            m->n_nodes, m->naive_bytes / mib, m->planned_bytes / mib, m->lower_bound_bytes / mib);
+    fprintf(out, "memory plan: %d nodes, naive %.2f MiB (%zu B), planned %.2f MiB (%zu B), "
+            "lower bound %.2f MiB (%zu B)", m->n_nodes, m->naive_bytes / mib, m->naive_bytes,
+            m->planned_bytes / mib, m->planned_bytes, m->lower_bound_bytes / mib, m->lower_bound_bytes);
     if (m->lower_bound_bytes)
         fprintf(out, " (planned/bound %.3f)", (double)m->planned_bytes / (double)m->lower_bound_bytes);
     fprintf(out, "\n");

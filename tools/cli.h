@@ -59,8 +59,10 @@ int  opts_tg_preprocess(const rsrae_opts *o, int is_image, tg_preprocess *mode, 
 
 /* The data one run works on: the selected rows, preprocessed. */
 typedef struct prepared_data {
-    tg_dataset raw;        /* selected rows as loaded (for pictures) */
-    tg_dataset x;          /* selected rows, preprocessed: what the model sees */
+    tg_dataset x;          /* selected rows, preprocessed: what the model sees
+                              (labels, names and geometry as loaded) */
+    float     *norms;      /* [n] ||2 r - 1|| of each raw row r under
+                              TG_PREPROCESS_PM1_L2, to show originals again */
     size_t    *source_row; /* [n] row in the input file */
     int       *is_outlier; /* [n] ground truth; NULL when unknown */
     size_t     n_inliers, n_outliers;

@@ -18,7 +18,7 @@ typedef struct groups {
 
 static int label_groups(const prepared_data *d, groups *g)
 {
-    const tg_dataset *ds = &d->raw;
+    const tg_dataset *ds = &d->x;
     int present[TG_VIZ_MAX_CLASSES], n = 0;
     for (size_t i = 0; i < ds->n && ds->labels; i++) {
         int c = ds->labels[i], k = 0;
@@ -54,7 +54,7 @@ static void make_groups(const prepared_data *d, groups *g)
 {
     if (label_groups(d, g) == 0)
         return;
-    for (size_t i = 0; i < d->raw.n; i++)
+    for (size_t i = 0; i < d->x.n; i++)
         g->of[i] = d->is_outlier ? d->is_outlier[i] : 0;
     g->n = d->is_outlier ? 2 : 1;
     snprintf(g->names[0], sizeof g->names[0], "%s", d->is_outlier ? "inliers" : "all samples");
@@ -64,49 +64,53 @@ static void make_groups(const prepared_data *d, groups *g)
 /* Brings a model-space row back to [0, 1] pixels for display. */
 static void to_pixels(const prepared_data *d, size_t row, const float *v, float *px)
 {
-    size_t dim = d->raw.dim;
-    const float *raw = d->raw.x + row * dim;
+    size_t dim = d->x.dim;
     if (d->prep == TG_PREPROCESS_PM1_L2) { /* undo the unit norm with the sample's own norm */
-        double norm = 0.0;
-        for (size_t j = 0; j < dim; j++)
-            norm += (2.0 * raw[j] - 1.0) * (2.0 * raw[j] - 1.0);
-        norm = sqrt(norm);
+        double norm = d->norms[row];
         for (size_t j = 0; j < dim; j++)
             px[j] = (float)((v[j] * norm + 1.0) / 2.0);
-    } else {
+    } else if (px != v) {
         memcpy(px, v, dim * sizeof(float));
     }
 }
 
-static int grid(const char *dir, const char *file, const prepared_data *d, const float *recon,
+/* Reconstructs rows[0..n) through the scorer (only these: the full set of
+ * reconstructions would cost another copy of the data) and draws them. */
+static int grid(const char *dir, const char *file, const prepared_data *d, tg_scorer *scorer,
                 const size_t *rows, size_t n, int per_row, const char *title, tg_error *err)
 {
-    size_t dim = d->raw.dim;
-    float *orig = malloc(n * dim * sizeof(float)), *rec = malloc(n * dim * sizeof(float));
+    size_t dim = d->x.dim;
+    float *in = calloc(n * dim, sizeof(float)), *rec = malloc(n * dim * sizeof(float));
+    float *orig = malloc(n * dim * sizeof(float));
     char path[4096];
     int rc = -1;
-    if (!orig || !rec) {
+    if (!in || !rec || !orig) {
         tg_fail(err, "out of memory drawing %s", file);
         goto done;
     }
+    for (size_t k = 0; k < n; k++)
+        memcpy(in + k * dim, d->x.x + rows[k] * dim, dim * sizeof(float));
+    if (tg_scorer_run(scorer, in, n, NULL, NULL, rec, NULL, err) != 0)
+        goto done;
     for (size_t k = 0; k < n; k++) {
-        memcpy(orig + k * dim, d->raw.x + rows[k] * dim, dim * sizeof(float));
-        to_pixels(d, rows[k], recon + rows[k] * dim, rec + k * dim);
+        to_pixels(d, rows[k], in + k * dim, orig + k * dim);
+        to_pixels(d, rows[k], rec + k * dim, rec + k * dim);
     }
     snprintf(path, sizeof path, "%s/%s", dir, file);
-    int scale = d->raw.width < 64 ? 2 : 1;
-    rc = tg_viz_recon_grid(path, orig, rec, n, d->raw.width, d->raw.height, d->raw.channels, per_row,
+    int scale = d->x.width < 64 ? 2 : 1;
+    rc = tg_viz_recon_grid(path, orig, rec, n, d->x.width, d->x.height, d->x.channels, per_row,
                            scale, title, err);
 done:
-    free(orig);
+    free(in);
     free(rec);
+    free(orig);
     return rc;
 }
 
 static int image_grids(const char *dir, const prepared_data *d, const float *score,
-                       const float *recon, uint64_t seed, tg_error *err)
+                       tg_scorer *scorer, uint64_t seed, tg_error *err)
 {
-    size_t n = d->raw.n, rows[60], k = n < 60 ? n : 60, k8 = n < 8 ? n : 8;
+    size_t n = d->x.n, rows[60], k = n < 60 ? n : 60, k8 = n < 8 ? n : 8;
     size_t *all = malloc(n * sizeof *all);
     if (!all)
         return tg_fail(err, "out of memory");
@@ -115,14 +119,14 @@ static int image_grids(const char *dir, const prepared_data *d, const float *sco
     for (size_t i = 0; i < n; i++)
         all[i] = i;
     tg_rng_shuffle(&r, all, n);
-    int rc = grid(dir, "recon_random.png", d, recon, all, k8, 4, "8 random samples: reconstruction | original", err);
+    int rc = grid(dir, "recon_random.png", d, scorer, all, k8, 4, "8 random samples: reconstruction | original", err);
     free(all);
     if (rc == 0 && tg_top_k(score, n, k, rows, err) == 0)
-        rc = grid(dir, "recon_highest.png", d, recon, rows, k, 6, "60 highest scores: reconstruction | original", err);
+        rc = grid(dir, "recon_highest.png", d, scorer, rows, k, 6, "60 highest scores: reconstruction | original", err);
     else
         rc = -1;
     if (rc == 0 && tg_bottom_k(score, n, k, rows, err) == 0)
-        rc = grid(dir, "recon_lowest.png", d, recon, rows, k, 6, "60 lowest scores: reconstruction | original", err);
+        rc = grid(dir, "recon_lowest.png", d, scorer, rows, k, 6, "60 lowest scores: reconstruction | original", err);
     else
         rc = -1;
     return rc;
@@ -131,7 +135,7 @@ static int image_grids(const char *dir, const prepared_data *d, const float *sco
 static int plots(const char *dir, const prepared_data *d, const float *score, const float *latent,
                  int latent_dim, const float *losses, int epochs, tg_error *err)
 {
-    size_t n = d->raw.n;
+    size_t n = d->x.n;
     groups g;
     char path[4096];
     float *xy = malloc(2 * n * sizeof(float));
@@ -166,11 +170,11 @@ done:
 }
 
 int write_pictures(const char *dir, const prepared_data *d, const float *score,
-                   const float *recon, const float *latent, int latent_dim,
+                   tg_scorer *scorer, const float *latent, int latent_dim,
                    const float *losses, int epochs, uint64_t seed, tg_error *err)
 {
-    if (d->raw.width > 0 && d->prep != TG_PREPROCESS_STANDARDIZE &&
-        image_grids(dir, d, score, recon, seed, err) != 0)
+    if (d->x.width > 0 && d->prep != TG_PREPROCESS_STANDARDIZE &&
+        image_grids(dir, d, score, scorer, seed, err) != 0)
         return -1;
     return plots(dir, d, score, latent, latent_dim, losses, epochs, err);
 }

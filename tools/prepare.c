@@ -1,5 +1,6 @@
 /* prepare.c - from the command line's data options to the dense,
  * preprocessed block the model trains on or scores. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,12 +111,35 @@ static int choose_rows(const rsrae_opts *o, const tg_dataset *ds, tg_selection *
     return tg_select(ds, &so, sel, err);
 }
 
+/* The norms that the unit-norm scaling divides by: with them the pictures
+ * recover each original without keeping a second copy of the data. */
+static int keep_norms(prepared_data *d, tg_error *err)
+{
+    size_t n = d->x.n, dim = d->x.dim;
+    d->norms = malloc((n ? n : 1) * sizeof(float));
+    if (!d->norms)
+        return tg_fail(err, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        double acc = 0.0;
+        for (size_t j = 0; j < dim; j++) {
+            double v = 2.0 * d->x.x[i * dim + j] - 1.0;
+            acc += v * v;
+        }
+        d->norms[i] = (float)sqrt(acc);
+    }
+    return 0;
+}
+
 static int preprocess(prepared_data *d, const float *mean, const float *std, tg_error *err)
 {
     size_t dim = d->x.dim;
     switch (d->prep) {
     case TG_PREPROCESS_UNIT: return 0;
-    case TG_PREPROCESS_PM1_L2: tg_data_scale_pm1_l2(&d->x); return 0;
+    case TG_PREPROCESS_PM1_L2:
+        if (keep_norms(d, err) != 0)
+            return -1;
+        tg_data_scale_pm1_l2(&d->x);
+        return 0;
     case TG_PREPROCESS_STANDARDIZE: break;
     }
     d->mean = malloc(dim * sizeof(float));
@@ -145,8 +169,7 @@ int data_prepare(const rsrae_opts *o, int is_scoring, const float *mean, const f
         return -1;
     if (choose_rows(o, &all, &sel, &known, err) != 0)
         goto done;
-    if (tg_dataset_subset(&all, sel.index, sel.n, &d->raw, err) != 0 ||
-        tg_dataset_subset(&all, sel.index, sel.n, &d->x, err) != 0)
+    if (tg_dataset_subset(&all, sel.index, sel.n, &d->x, err) != 0)
         goto done;
     d->source_row = sel.index;
     sel.index = NULL;
@@ -171,8 +194,8 @@ done:
 
 void data_release(prepared_data *d)
 {
-    tg_dataset_free(&d->raw);
     tg_dataset_free(&d->x);
+    free(d->norms);
     free(d->source_row);
     free(d->is_outlier);
     free(d->mean);

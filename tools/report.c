@@ -4,12 +4,20 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "tg_atomic.h"
+
+static size_t peak_rss(void)
+{
+    struct rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? (size_t)ru.ru_maxrss * 1024 : 0;
+}
 
 int summarize(const prepared_data *d, const float *score, size_t *rank, run_summary *s,
               tg_error *err)
 {
+    s->peak_rss_bytes = peak_rss();
     size_t n = d->x.n;
     s->n = n;
     s->n_inliers = d->n_inliers;
@@ -90,7 +98,7 @@ int write_scores_csv(const char *path, const prepared_data *d, const float *scor
     fprintf(f.fp, "index,label,outlier,score,rank\n");
     for (size_t i = 0; i < d->x.n; i++) {
         char label[128];
-        label_text(&d->raw, i, label, sizeof label);
+        label_text(&d->x, i, label, sizeof label);
         fprintf(f.fp, "%zu,", d->source_row[i]);
         csv_field(f.fp, label);
         if (d->is_outlier)
@@ -163,6 +171,7 @@ int write_summary_json(const char *path, const run_summary *s, tg_error *err)
     fprintf(f, "},\n");
     json_memory(f, "memory", &s->train_memory);
     json_memory(f, "inference_memory", &s->inference_memory);
+    fprintf(f, "  \"peak_rss_bytes\": %zu,\n", s->peak_rss_bytes);
     fprintf(f, "  \"collapse_ratio\": ");
     json_number(f, s->collapse_ratio);
     fprintf(f, "\n}\n");
@@ -192,7 +201,7 @@ void print_summary(FILE *out, const run_summary *s, const prepared_data *d, cons
     for (int i = 0; i < s->n_top; i++) {
         size_t r = s->top[i];
         char label[128];
-        label_text(&d->raw, r, label, sizeof label);
+        label_text(&d->x, r, label, sizeof label);
         fprintf(out, "  %6d %8zu %-14s %-8s %.6g\n", i + 1, d->source_row[r], label[0] ? label : "-",
                 d->is_outlier ? (d->is_outlier[r] ? "yes" : "no") : "-", score[r]);
     }
@@ -200,6 +209,7 @@ void print_summary(FILE *out, const run_summary *s, const prepared_data *d, cons
     if (s->train_memory.n_nodes)
         print_memory(out, "training", &s->train_memory);
     print_memory(out, "inference", &s->inference_memory);
+    fprintf(out, "  peak RSS %.1f MiB\n", s->peak_rss_bytes / (1024.0 * 1024.0));
     if (s->epochs)
         fprintf(out, "\ntime per epoch %.3f s (median of %d)\n", s->seconds_per_epoch, s->epochs);
     if (s->samples_per_second > 0)

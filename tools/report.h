@@ -21,7 +21,8 @@ typedef struct run_summary {
     double        auc, average_precision;
     tg_stats      stats;
     tg_mem_report train_memory, inference_memory;
-    double        collapse_ratio;   /* mean recon error / mean distance to the mean sample */
+    double        collapse_ratio;
+    size_t        peak_rss_bytes;   /* of this process, at the end */   /* mean recon error / mean distance to the mean sample */
     size_t        top[TOP_SHOWN];
     int           n_top;
 } run_summary;
@@ -38,11 +39,12 @@ int  write_scores_csv(const char *path, const prepared_data *d, const float *sco
 int  write_summary_json(const char *path, const run_summary *s, tg_error *err);
 void print_summary(FILE *out, const run_summary *s, const prepared_data *d, const float *score);
 
-/* recon [n, dim] and latent [n, d] as the model produced them. Image data
- * gets the three reconstruction grids; all data gets the histogram and the
- * latent PCA, and the loss curves when losses != NULL ([3, epochs]). */
+/* latent [n, d] as the model produced it; the scorer reconstructs the rows
+ * the grids show. Image data gets the three reconstruction grids; all data
+ * gets the histogram and the latent PCA, and the loss curves when
+ * losses != NULL ([3, epochs]). */
 int  write_pictures(const char *dir, const prepared_data *d, const float *score,
-                    const float *recon, const float *latent, int latent_dim,
+                    tg_scorer *scorer, const float *latent, int latent_dim,
                     const float *losses, int epochs, uint64_t seed, tg_error *err);
 
 #endif

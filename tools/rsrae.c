@@ -57,16 +57,17 @@ static double median(const double *v, int n)
 
 /* Scores all of d through the model's inference plan. */
 typedef struct scored {
-    float *score, *recon_err, *recon, *latent;
+    tg_scorer *scorer;
+    float *score, *recon_err, *latent;
     tg_mem_report memory;
     double samples_per_second;
 } scored;
 
 static void scored_free(scored *s)
 {
+    tg_scorer_free(s->scorer);
     free(s->score);
     free(s->recon_err);
-    free(s->recon);
     free(s->latent);
 }
 
@@ -76,26 +77,23 @@ static int score_all(tg_rsrae *m, const prepared_data *d, scored *out, tg_error 
     memset(out, 0, sizeof *out);
     out->score = malloc(n * sizeof(float));
     out->recon_err = malloc(n * sizeof(float));
-    out->recon = malloc(n * d->x.dim * sizeof(float));
     out->latent = malloc(n * (size_t)m->cfg.latent_dim * sizeof(float));
-    if (!out->score || !out->recon_err || !out->recon || !out->latent)
+    if (!out->score || !out->recon_err || !out->latent)
         return tg_fail(err, "out of memory for %zu scores", n);
-    tg_scorer *s = tg_scorer_new(m, err);
-    if (!s)
+    if (!(out->scorer = tg_scorer_new(m, err)))
         return -1;
     double t0 = now_seconds();
-    int rc = tg_scorer_run(s, d->x.x, n, out->score, out->recon_err, out->recon, out->latent, err);
+    int rc = tg_scorer_run(out->scorer, d->x.x, n, out->score, out->recon_err, NULL, out->latent, err);
     out->samples_per_second = (double)n / (now_seconds() - t0);
-    out->memory = tg_scorer_memory(s);
-    tg_scorer_free(s);
+    out->memory = tg_scorer_memory(out->scorer);
     return rc;
 }
 
 static void print_selection(const prepared_data *d, const char *path)
 {
     fprintf(stderr, "data: %s: %zu samples x %zu features", path, d->x.n, d->x.dim);
-    if (d->raw.width)
-        fprintf(stderr, " (%dx%dx%d images)", d->raw.width, d->raw.height, d->raw.channels);
+    if (d->x.width)
+        fprintf(stderr, " (%dx%dx%d images)", d->x.width, d->x.height, d->x.channels);
     fprintf(stderr, "\n");
     printf("Inliers: %zu  Outliers: %zu\n", d->n_inliers, d->n_outliers);
 }
@@ -117,15 +115,15 @@ static int write_outputs(const char *dir, const prepared_data *d, const scored *
     snprintf(path, sizeof path, "%s/scores.csv", dir);
     if (write_scores_csv(path, d, sc->score, rank, err) != 0)
         goto done;
-    tg_model_meta meta = {.preprocess = d->prep, .width = d->raw.width, .height = d->raw.height,
-                          .channels = d->raw.channels, .mean = d->mean, .std = d->std};
+    tg_model_meta meta = {.preprocess = d->prep, .width = d->x.width, .height = d->x.height,
+                          .channels = d->x.channels, .mean = d->mean, .std = d->std};
     snprintf(path, sizeof path, "%s/model.bin", dir);
     if (tg_model_save(path, m, &meta, err) != 0)
         goto done;
     int epochs = p->n_epochs_done < PROGRESS_MAX_EPOCHS ? p->n_epochs_done : PROGRESS_MAX_EPOCHS;
     for (int k = 0; k < 3; k++)
         memcpy(losses + (size_t)k * (size_t)epochs, p->losses[k], (size_t)epochs * sizeof(float));
-    if (write_pictures(dir, d, sc->score, sc->recon, sc->latent, m->cfg.latent_dim, losses, epochs, seed,
+    if (write_pictures(dir, d, sc->score, sc->scorer, sc->latent, m->cfg.latent_dim, losses, epochs, seed,
                        err) != 0)
         goto done;
     snprintf(path, sizeof path, "%s/summary.json", dir);
