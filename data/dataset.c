@@ -86,6 +86,9 @@ int tg_dataset_subset(const tg_dataset *ds, const size_t *index, size_t n,
                            i, index[i], ds->n);
     if (!tg_data_mul_ok(n, ds->dim) || !tg_data_mul_ok(n * ds->dim, sizeof(float)))
         return tg_fail(err, "subset: %zu x %zu floats overflow", n, ds->dim);
+    if (!ds->x && n > 0 && ds->dim > 0)
+        return tg_fail(err, "subset: the dataset is header-only (x = NULL, from tg_data_open); "
+                       "use tg_data_load_rows");
 
     tg_dataset s = *ds;
     s.n = n;

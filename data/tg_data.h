@@ -8,12 +8,19 @@
  *   tg_load_image_dir  a folder of PNG/JPEG images, classes from sub-folders
  *   tg_load_csv        numeric CSV, optional header and label column
  *   tg_data_load       picks one of the above from what the path is
+ *   tg_data_open       the same, but for IDX reads only labels and header,
+ *   tg_data_load_rows  then converts only the rows one wants (low memory)
  *
  * Then, for anomaly-detection experiments:
  *
  *   tg_select          pick an inlier class and a number of outliers from
  *                      other classes (a "corrupted" training set)
  *   tg_dataset_subset  copy the chosen rows into a new dense tg_dataset
+ *
+ * For a large IDX set of which only some rows are wanted, the two-phase path
+ * keeps memory to the wanted rows: tg_data_open -> tg_select on its labels
+ * -> tg_data_load_rows(selection.index) gives what tg_data_load ->
+ * tg_select -> tg_dataset_subset gives, without the full float copy.
  *
  * Conventions: functions that can fail return 0 or -1 and write a message
  * naming the file and the line / column / byte offset into err. On failure
@@ -30,7 +37,8 @@
 
 typedef struct tg_dataset {
     size_t n, dim;        /* samples, features per sample */
-    float *x;             /* [n, dim] row-major (scaling: see each loader) */
+    float *x;             /* [n, dim] row-major (scaling: see each loader);
+                             NULL in a header-only set (see tg_data_open) */
     int   *labels;        /* [n] class index, -1 = unknown; NULL = no labels */
     int    width, height, channels; /* image geometry; 0 for tabular data */
     char **class_names;   /* [n_classes] when labels come from strings or
@@ -39,7 +47,8 @@ typedef struct tg_dataset {
     char **feature_names; /* [dim] CSV header names; NULL otherwise */
 } tg_dataset;
 
-/* Frees everything the dataset owns and zeroes it. Safe on a zeroed one. */
+/* Frees everything the dataset owns and zeroes it. Safe on a zeroed one
+ * and on a header-only one. */
 void tg_dataset_free(tg_dataset *ds);
 
 /* ---- loaders ---------------------------------------------------------- */
@@ -109,6 +118,35 @@ typedef struct tg_load_opts {
 int tg_data_load(const char *path, const char *labels_path,
                  const tg_load_opts *opts, tg_dataset *out, tg_error *err);
 
+/* Phase one of loading selected rows: resolves path, labels_path and opts
+ * exactly as tg_data_load does. For IDX images it reads only the labels
+ * file (if any) and the images file's header, checking the magic numbers,
+ * the image size and that the label count equals the image count: out
+ * gets n, dim, geometry, labels, n_classes and class_names as tg_data_load
+ * would, but x = NULL. Such a "header-only" set can go to tg_select,
+ * tg_dataset_class_index, tg_data_load_rows and tg_dataset_free (and
+ * tg_dataset_subset, which refuses it unless it copies no values); not to
+ * the preprocessing functions. Whether the pixel data is all there is not
+ * checked here: tg_data_load_rows finds truncation.
+ * For CSV files and image folders it is tg_data_load (x present). */
+int tg_data_open(const char *path, const char *labels_path,
+                 const tg_load_opts *opts, tg_dataset *out, tg_error *err);
+
+/* Phase two: rows[0..n_rows) (any order, repeats allowed) of the set that
+ * tg_data_open gave as opened; path, labels_path and opts must be the ones
+ * given to it. out equals what tg_dataset_subset would make of the fully
+ * loaded set, bit for bit. When opened is header-only, the images file is
+ * read once from start to end (decompressing as it goes) and only the wanted
+ * rows are converted: memory is out plus a buffer of about one row or 64
+ * KiB, never the whole set. The whole file is read even when the wanted
+ * rows end early, so a truncated file fails as in tg_load_idx (with the
+ * byte offset where the data ends); labels come from opened, and a header
+ * that no longer matches opened is an error. When opened has x it is
+ * tg_dataset_subset(opened, rows, n_rows). opened is not modified. */
+int tg_data_load_rows(const char *path, const char *labels_path, const tg_load_opts *opts,
+                      const tg_dataset *opened, const size_t *rows, size_t n_rows,
+                      tg_dataset *out, tg_error *err);
+
 /* ---- preprocessing ---------------------------------------------------- */
 
 /* Maps [0, 1] pixels to [-1, 1] (2x - 1), then scales each row to unit L2
@@ -170,7 +208,8 @@ int  tg_select(const tg_dataset *ds, const tg_select_opts *opts,
 void tg_selection_free(tg_selection *s);
 
 /* Copies rows index[0..n) of ds (features, labels, geometry and names)
- * into a new dense dataset. */
+ * into a new dense dataset. A header-only ds (x = NULL) fails unless no
+ * value is copied: use tg_data_load_rows. */
 int tg_dataset_subset(const tg_dataset *ds, const size_t *index, size_t n,
                       tg_dataset *out, tg_error *err);
 

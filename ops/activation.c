@@ -8,7 +8,7 @@
 #include "tg_fastmath.h"
 
 #define ACT_KERNEL(NAME, EXPR)                                        \
-    void tg_fwd_##NAME(const tg_kernel_args *k)                        \
+    TG_VECTOR_CLONES void tg_fwd_##NAME(const tg_kernel_args *k)                        \
     {                                                                  \
         int64_t n = tg_shape_numel(&k->node->shape);                   \
         const float *xs = k->in[0];                                    \
@@ -24,7 +24,7 @@
 
 /* Backward helpers: out = f(dy, v) with v = x or y. */
 #define ACT_GRAD_KERNEL(NAME, EXPR)                                   \
-    void tg_fwd_##NAME(const tg_kernel_args *k)                        \
+    TG_VECTOR_CLONES void tg_fwd_##NAME(const tg_kernel_args *k)                        \
     {                                                                  \
         int64_t n = tg_shape_numel(&k->node->shape);                   \
         const float *dys = k->in[0], *vs = k->in[1];                   \

@@ -71,7 +71,7 @@ void tg_shape4(const tg_shape *s, int64_t d[4]) { pad4(s, d); }
  * in the output and has stride 0 or 1 in each input, which the compiler
  * vectorises for the common [B, N] op [N] and same-shape cases. */
 #define BINARY_KERNEL(NAME, EXPR)                                                         \
-    void tg_fwd_##NAME(const tg_kernel_args *k)                                            \
+    TG_VECTOR_CLONES void tg_fwd_##NAME(const tg_kernel_args *k)                                            \
     {                                                                                      \
         int64_t d[4], sa[4], sb[4];                                                        \
         pad4(&k->node->shape, d);                                                          \
@@ -160,7 +160,7 @@ tg_tensor tg_div(tg_graph *g, tg_tensor a, tg_tensor b) { return binary(g, TG_OP
 /* ---- unary maps (c = attr.f[0]) ----------------------------------------- */
 
 #define UNARY_KERNEL(NAME, EXPR)                                         \
-    void tg_fwd_##NAME(const tg_kernel_args *k)                           \
+    TG_VECTOR_CLONES void tg_fwd_##NAME(const tg_kernel_args *k)                           \
     {                                                                     \
         int64_t n = tg_shape_numel(&k->node->shape);                      \
         const float *xs = k->in[0];                                       \

@@ -6,6 +6,15 @@
 
 #include "tg_internal.h"
 
+/* Elementwise kernels are also built for AVX2 and chosen at load time
+ * (ifunc), so an SSE2-baseline build runs them at the machine's width. AVX2
+ * has no FMA, so every lane rounds exactly as the baseline: same bits. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__ELF__)
+#define TG_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define TG_VECTOR_CLONES
+#endif
+
 #define TG_SHAPE_FN(name) int tg_shape_##name(const tg_graph *g, const tg_node *n, tg_shape *out, char *err, size_t len)
 #define TG_FWD_FN(name) void tg_fwd_##name(const tg_kernel_args *k)
 #define TG_GRAD_FN(name) void tg_grad_##name(tg_graph *g, tg_tensor y, tg_tensor dy, tg_tensor *dx)

@@ -4,7 +4,9 @@
  * folder, from bytes and pixel values chosen here, so the expected values
  * are known independently of the loaders. The Fashion-MNIST case runs only
  * when /usr/share/datasets/fashion-mnist is installed and checks the loader
- * against the raw bytes read here with zlib.
+ * against the raw bytes read here with zlib, and the two-phase row loader
+ * against the whole-set path: same bytes, and (each path in a forked child)
+ * its peak RSS.
  */
 #define _GNU_SOURCE
 #include <check.h>
@@ -14,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -22,6 +26,7 @@
 #include <stb_image_write.h>
 
 #include "tg_data.h"
+#include "tg_rng.h"
 
 #ifndef FASHION_DIR /* -D to point elsewhere */
 #define FASHION_DIR "/usr/share/datasets/fashion-mnist"
@@ -339,6 +344,311 @@ START_TEST(data_load_idx_dir_and_file)
     ck_assert_has(e.msg, "validation");
     ck_assert_int_eq(tg_data_load(tmp_path("nothing-here"), NULL, NULL, &ds, &e), -1);
     ck_assert_has(e.msg, "nothing-here");
+}
+END_TEST
+
+/* ---- selected rows: tg_data_open + tg_data_load_rows ------------------ */
+
+/* A larger IDX set for the row loader: n images of h x w, pixel j of image
+ * i a hash of (i, j), label i * 7 mod 10. Small images make many rows per
+ * 64 KiB read batch; 300 x 300 ones are larger than a batch. */
+static unsigned char big_pixel(size_t i, size_t j)
+{
+    uint32_t v = (uint32_t)i * 2654435761u ^ ((uint32_t)j * 40503u + 0x9E37u);
+    v ^= v >> 15;
+    v *= 0x2C1B3C6Du;
+    v ^= v >> 12;
+    return (unsigned char)v;
+}
+
+static int big_label(size_t i)
+{
+    return (int)(i * 7 % 10);
+}
+
+/* The images file's bytes (header and pixels); *len receives the size. */
+static unsigned char *big_images(uint32_t n, uint32_t h, uint32_t w, size_t *len)
+{
+    size_t dim = (size_t)h * w;
+    unsigned char *b = malloc(16 + n * dim);
+    ck_assert_ptr_nonnull(b);
+    put_be32(b, 2051);
+    put_be32(b + 4, n);
+    put_be32(b + 8, h);
+    put_be32(b + 12, w);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < dim; j++)
+            b[16 + i * dim + j] = big_pixel(i, j);
+    *len = 16 + n * dim;
+    return b;
+}
+
+/* Writes images (first keep bytes of them, all when keep = 0) and, when
+ * labels is not NULL, its labels file; raw or gzipped. */
+static void write_big(const char *images, const char *labels, uint32_t n, uint32_t h,
+                      uint32_t w, size_t keep, int gz)
+{
+    size_t len;
+    unsigned char *b = big_images(n, h, w, &len);
+    (gz ? write_gz : write_bytes)(images, b, keep ? keep : len);
+    free(b);
+    if (!labels)
+        return;
+    unsigned char *l = malloc(8 + n);
+    ck_assert_ptr_nonnull(l);
+    put_be32(l, 2049);
+    put_be32(l + 4, n);
+    for (size_t i = 0; i < n; i++)
+        l[8 + i] = (unsigned char)big_label(i);
+    (gz ? write_gz : write_bytes)(labels, l, 8 + n);
+    free(l);
+}
+
+/* n_rows rows drawn with replacement, so unsorted and with repeats; the
+ * first and last rows of the file and an explicit repeat are forced in. */
+static size_t *random_rows(size_t n_rows, size_t n, uint64_t seed)
+{
+    tg_rng r;
+    tg_rng_seed(&r, seed);
+    size_t *rows = malloc(n_rows * sizeof *rows);
+    ck_assert_ptr_nonnull(rows);
+    for (size_t k = 0; k < n_rows; k++)
+        rows[k] = (size_t)tg_rng_below(&r, n);
+    ck_assert_uint_ge(n_rows, 4);
+    rows[0] = n - 1;
+    rows[1] = rows[3];
+    rows[2] = 0;
+    rows[n_rows - 1] = n - 1;
+    return rows;
+}
+
+/* open + load_rows equals tg_load_idx + tg_dataset_subset bit for bit, and
+ * the pixels and labels are those written. */
+static void check_rows(const char *images, const char *labels, const size_t *rows, size_t n_rows)
+{
+    tg_dataset full, head, want, got;
+    tg_error e = {{0}};
+    ck_assert_msg(tg_load_idx(images, labels, &full, &e) == 0, "%s", e.msg);
+    ck_assert_msg(tg_dataset_subset(&full, rows, n_rows, &want, &e) == 0, "%s", e.msg);
+    ck_assert_msg(tg_data_open(images, labels, NULL, &head, &e) == 0, "%s", e.msg);
+    ck_assert_ptr_null(head.x);
+    ck_assert_uint_eq(head.n, full.n);
+    ck_assert_uint_eq(head.dim, full.dim);
+    ck_assert_int_eq(head.width, full.width);
+    ck_assert_int_eq(head.height, full.height);
+    ck_assert_int_eq(head.channels, 1);
+    ck_assert_int_eq(head.n_classes, full.n_classes);
+    ck_assert_int_eq(!head.labels, !full.labels);
+    if (full.labels)
+        ck_assert_int_eq(memcmp(head.labels, full.labels, full.n * sizeof *full.labels), 0);
+
+    ck_assert_msg(tg_data_load_rows(images, labels, NULL, &head, rows, n_rows, &got, &e) == 0,
+                  "%s", e.msg);
+    ck_assert_uint_eq(got.n, n_rows);
+    ck_assert_uint_eq(got.dim, want.dim);
+    ck_assert_int_eq(got.width, want.width);
+    ck_assert_int_eq(got.height, want.height);
+    ck_assert_int_eq(got.channels, want.channels);
+    ck_assert_int_eq(got.n_classes, want.n_classes);
+    ck_assert_ptr_null(got.class_names);
+    ck_assert_ptr_nonnull(got.x);
+    ck_assert_int_eq(memcmp(got.x, want.x, n_rows * want.dim * sizeof *got.x), 0);
+    ck_assert_int_eq(!got.labels, !want.labels);
+    if (want.labels)
+        ck_assert_int_eq(memcmp(got.labels, want.labels, n_rows * sizeof *got.labels), 0);
+    for (size_t k = 0; k < n_rows; k++) {
+        for (size_t j = 0; j < got.dim; j++)
+            ck_assert_float_eq(got.x[k * got.dim + j], (float)big_pixel(rows[k], j) / 255.0f);
+        if (got.labels)
+            ck_assert_int_eq(got.labels[k], big_label(rows[k]));
+    }
+    tg_dataset_free(&got);
+    tg_dataset_free(&head);
+    tg_dataset_free(&want);
+    tg_dataset_free(&full);
+}
+
+START_TEST(rows_match_subset)
+{
+    for (int gz = 0; gz < 2; gz++) {
+        /* 5000 images of 7 x 5: several 64 KiB batches, rows across their edges */
+        const char *img = tmp_path(gz ? "many-images.gz" : "many-images");
+        const char *lab = tmp_path(gz ? "many-labels.gz" : "many-labels");
+        write_big(img, lab, 5000, 7, 5, 0, gz);
+        size_t *rows = random_rows(3000, 5000, 42 + (uint64_t)gz);
+        check_rows(img, lab, rows, 3000);
+        check_rows(img, lab, rows, 0);
+        /* no labels: a name without "images", so no sibling is found */
+        img = tmp_path(gz ? "many-pixels.gz" : "many-pixels");
+        write_big(img, NULL, 5000, 7, 5, 0, gz);
+        check_rows(img, NULL, rows, 3000);
+        free(rows);
+        /* 5 images of 300 x 300: each row larger than a batch; no labels */
+        img = tmp_path(gz ? "wide-pixels.gz" : "wide-pixels");
+        write_big(img, NULL, 5, 300, 300, 0, gz);
+        check_rows(img, NULL, (const size_t[]){4, 0, 4, 2, 4}, 5);
+    }
+}
+END_TEST
+
+START_TEST(rows_truncated)
+{
+    const size_t dim = 35, cut = 16 + 3000 * dim + 10; /* inside row 3000 */
+    char offset[64];
+    snprintf(offset, sizeof offset, "offset %zu,", cut);
+    tg_dataset head, ds;
+    tg_error e = {{0}};
+    for (int gz = 0; gz < 2; gz++) {
+        const char *img = tmp_path(gz ? "cut-many-images.gz" : "cut-many-images");
+        const char *lab = tmp_path(gz ? "cut-many-labels.gz" : "cut-many-labels");
+        write_big(img, lab, 5000, 7, 5, cut, gz);
+        /* phase one reads only the header: truncation is not its business */
+        ck_assert_msg(tg_data_open(img, NULL, NULL, &head, &e) == 0, "%s", e.msg);
+        ck_assert_ptr_nonnull(head.labels); /* the sibling labels file */
+        ck_assert_uint_eq(head.n, 5000);
+        size_t rows[] = {3000, 5, 3000};
+        memset(&ds, 0xAB, sizeof ds);
+        ck_assert_int_eq(tg_data_load_rows(img, NULL, NULL, &head, rows, 3, &ds, &e), -1);
+        ck_assert_has(e.msg, img);
+        ck_assert_has(e.msg, "truncated");
+        ck_assert_has(e.msg, offset);
+        ck_assert_has(e.msg, "expected 175016 bytes");
+        check_empty(&ds);
+        /* the wanted rows end before the cut: the file is still read whole */
+        memset(&ds, 0xAB, sizeof ds);
+        ck_assert_int_eq(tg_data_load_rows(img, NULL, NULL, &head, rows + 1, 1, &ds, &e), -1);
+        ck_assert_has(e.msg, offset);
+        check_empty(&ds);
+        tg_dataset_free(&head);
+    }
+    /* only the header: open works, loading any row fails at byte 16 */
+    const char *img = tmp_path("header-only-images");
+    write_big(img, NULL, 5000, 7, 5, 16, 0);
+    ck_assert_msg(tg_data_open(img, NULL, NULL, &head, &e) == 0, "%s", e.msg);
+    ck_assert_int_eq(tg_data_load_rows(img, NULL, NULL, &head, (const size_t[]){0}, 1, &ds, &e), -1);
+    ck_assert_has(e.msg, "offset 16,");
+    check_empty(&ds);
+    tg_dataset_free(&head);
+}
+END_TEST
+
+START_TEST(rows_errors)
+{
+    const char *img = tmp_path("err-images"), *lab = tmp_path("err-labels");
+    write_big(img, lab, 50, 4, 4, 0, 0);
+    tg_dataset head, ds;
+    tg_error e = {{0}};
+    ck_assert_msg(tg_data_open(img, lab, NULL, &head, &e) == 0, "%s", e.msg);
+    /* a row out of range */
+    ck_assert_int_eq(tg_data_load_rows(img, lab, NULL, &head, (const size_t[]){3, 50}, 2, &ds, &e), -1);
+    ck_assert_has(e.msg, "rows[1] = 50");
+    ck_assert_has(e.msg, "out of range");
+    check_empty(&ds);
+    /* the file changed between the phases */
+    write_big(img, NULL, 40, 4, 4, 0, 0);
+    ck_assert_int_eq(tg_data_load_rows(img, lab, NULL, &head, (const size_t[]){3}, 1, &ds, &e), -1);
+    ck_assert_has(e.msg, img);
+    ck_assert_has(e.msg, "changed");
+    check_empty(&ds);
+    tg_dataset_free(&head);
+    /* phase one still checks what it reads: label count, magic, missing files */
+    ck_assert_int_eq(tg_data_open(img, lab, NULL, &head, &e), -1);
+    ck_assert_has(e.msg, "40 images");
+    ck_assert_has(e.msg, "50 labels");
+    check_empty(&head);
+    unsigned char b[256];
+    const char *bad = tmp_path("bad-magic-images");
+    size_t len = idx_images(b, 2051, IMG_N);
+    b[3] = 0x04; /* 0x0804: a 4-dimensional u8 array */
+    write_bytes(bad, b, len);
+    ck_assert_int_eq(tg_data_open(bad, NULL, NULL, &head, &e), -1);
+    ck_assert_has(e.msg, bad);
+    check_empty(&head);
+    write_bytes(bad, b, idx_images(b, 2051, IMG_N));
+    ck_assert_int_eq(tg_data_open(bad, lab, NULL, &head, &e), -1); /* 3 images, 50 labels */
+    ck_assert_has(e.msg, "3 images");
+    check_empty(&head);
+    ck_assert_int_eq(tg_data_open(tmp_path("absent-images"), NULL, NULL, &head, &e), -1);
+    ck_assert_has(e.msg, "absent-images");
+    check_empty(&head);
+}
+END_TEST
+
+START_TEST(rows_header_only_set)
+{
+    const char *img = tmp_path("ho-images"), *lab = tmp_path("ho-labels");
+    write_big(img, lab, 30, 3, 3, 0, 0);
+    tg_dataset head, ds;
+    tg_error e = {{0}};
+    ck_assert_msg(tg_data_open(img, lab, NULL, &head, &e) == 0, "%s", e.msg);
+    ck_assert_ptr_null(head.x);
+    /* selection needs only the labels */
+    tg_select_opts o;
+    tg_select_opts_default(&o);
+    o.inlier_class = 3;
+    o.mode = TG_SAMPLE_FIRST;
+    tg_selection s;
+    ck_assert_msg(tg_select(&head, &o, &s, &e) == 0, "%s", e.msg);
+    ck_assert_uint_eq(s.n, 3); /* rows 9, 19, 29 have label 3 */
+    for (size_t k = 0; k < s.n; k++)
+        ck_assert_uint_eq(s.index[k], 9 + 10 * k);
+    tg_selection_free(&s);
+    /* tg_dataset_subset has no pixels to copy */
+    ck_assert_int_eq(tg_dataset_subset(&head, (const size_t[]){1}, 1, &ds, &e), -1);
+    ck_assert_has(e.msg, "header-only");
+    check_empty(&ds);
+    tg_dataset_free(&head);
+    ck_assert_ptr_null(head.labels);
+    ck_assert_uint_eq(head.n, 0);
+    tg_dataset_free(&head); /* a second free is harmless */
+}
+END_TEST
+
+START_TEST(rows_other_sources)
+{
+    /* CSV: phase one loads everything, phase two is tg_dataset_subset */
+    const char *p = tmp_path("rows.csv");
+    write_text(p, "a,b,y\n1,2,cat\n3,4,dog\n5,6,cat\n");
+    tg_load_opts lo = {.label_column = "y"};
+    tg_dataset head, ds;
+    tg_error e = {{0}};
+    ck_assert_msg(tg_data_open(p, NULL, &lo, &head, &e) == 0, "%s", e.msg);
+    ck_assert_ptr_nonnull(head.x);
+    ck_assert_msg(tg_data_load_rows(p, NULL, &lo, &head, (const size_t[]){2, 0, 2}, 3, &ds, &e) == 0,
+                  "%s", e.msg);
+    static const float want[] = {5, 6, 1, 2, 5, 6};
+    ck_assert_uint_eq(ds.n, 3);
+    for (int i = 0; i < 6; i++)
+        ck_assert_float_eq(ds.x[i], want[i]);
+    ck_assert_int_eq(ds.labels[1], tg_dataset_class_index(&ds, "cat"));
+    ck_assert_str_eq(ds.feature_names[1], "b");
+    tg_dataset_free(&ds);
+    tg_dataset_free(&head);
+
+    /* an MNIST-like folder, split "test", resolves to its IDX files */
+    const char *dir = tmp_path("rowsdir");
+    make_dir(dir);
+    char img[512], lab[512];
+    snprintf(img, sizeof img, "%s/t10k-images-idx3-ubyte.gz", dir);
+    snprintf(lab, sizeof lab, "%s/t10k-labels-idx1-ubyte.gz", dir);
+    write_big(img, lab, 20, 2, 3, 0, 1);
+    tg_load_opts to = {.split = "test"};
+    ck_assert_msg(tg_data_open(dir, NULL, &to, &head, &e) == 0, "%s", e.msg);
+    ck_assert_ptr_null(head.x);
+    ck_assert_uint_eq(head.n, 20);
+    ck_assert_msg(tg_data_load_rows(dir, NULL, &to, &head, (const size_t[]){19, 7}, 2, &ds, &e) == 0,
+                  "%s", e.msg);
+    for (size_t j = 0; j < 6; j++) {
+        ck_assert_float_eq(ds.x[j], (float)big_pixel(19, j) / 255.0f);
+        ck_assert_float_eq(ds.x[6 + j], (float)big_pixel(7, j) / 255.0f);
+    }
+    ck_assert_int_eq(ds.labels[0], big_label(19));
+    tg_dataset_free(&ds);
+    tg_dataset_free(&head);
+    /* the train split is absent: the same error as tg_data_load */
+    ck_assert_int_eq(tg_data_open(dir, NULL, NULL, &head, &e), -1);
+    ck_assert_has(e.msg, "train-images");
+    check_empty(&head);
 }
 END_TEST
 
@@ -980,6 +1290,52 @@ static unsigned char *gz_bytes(const char *path, size_t offset, size_t len)
     return b;
 }
 
+/* The reference selection: class 4 inliers, the first 100 of 0, 1, 2, 8. */
+static void reference_opts(tg_select_opts *o)
+{
+    static const int outliers[] = {0, 1, 2, 8};
+    tg_select_opts_default(o);
+    o->inlier_class = 4;
+    o->outlier_classes = outliers;
+    o->n_outlier_classes = 4;
+    o->outliers_per_class = 100;
+    o->mode = TG_SAMPLE_FIRST;
+}
+
+/* Load everything, select, copy the rows (the old path). */
+static int fm_whole_path(tg_dataset *out, tg_error *e)
+{
+    tg_dataset all;
+    tg_selection s = {0};
+    tg_select_opts o;
+    reference_opts(&o);
+    if (tg_data_load(FASHION_DIR, NULL, NULL, &all, e) != 0)
+        return -1;
+    int rc = tg_select(&all, &o, &s, e);
+    if (rc == 0)
+        rc = tg_dataset_subset(&all, s.index, s.n, out, e);
+    tg_selection_free(&s);
+    tg_dataset_free(&all);
+    return rc;
+}
+
+/* Header and labels, select, stream the chosen rows (the two-phase path). */
+static int fm_rows_path(tg_dataset *out, tg_error *e)
+{
+    tg_dataset head;
+    tg_selection s = {0};
+    tg_select_opts o;
+    reference_opts(&o);
+    if (tg_data_open(FASHION_DIR, NULL, NULL, &head, e) != 0)
+        return -1;
+    int rc = tg_select(&head, &o, &s, e);
+    if (rc == 0)
+        rc = tg_data_load_rows(FASHION_DIR, NULL, NULL, &head, s.index, s.n, out, e);
+    tg_selection_free(&s);
+    tg_dataset_free(&head);
+    return rc;
+}
+
 START_TEST(fashion_mnist_reference_selection)
 {
     if (access(FASHION_DIR "/train-images-idx3-ubyte.gz", R_OK) != 0) {
@@ -1034,6 +1390,18 @@ START_TEST(fashion_mnist_reference_selection)
         if (labels[i] == 4)
             ck_assert_uint_eq(s.index[k++], i);
 
+    /* the two-phase path gives the same rows, bit for bit */
+    tg_dataset old_rows, new_rows;
+    ck_assert_msg(tg_dataset_subset(&ds, s.index, s.n, &old_rows, &e) == 0, "%s", e.msg);
+    ck_assert_msg(fm_rows_path(&new_rows, &e) == 0, "%s", e.msg);
+    ck_assert_uint_eq(new_rows.n, 6400);
+    ck_assert_uint_eq(new_rows.dim, 784);
+    ck_assert_int_eq(memcmp(new_rows.x, old_rows.x, 6400 * 784 * sizeof(float)), 0);
+    ck_assert_int_eq(memcmp(new_rows.labels, old_rows.labels, 6400 * sizeof(int)), 0);
+    ck_assert_int_eq(new_rows.n_classes, old_rows.n_classes);
+    tg_dataset_free(&new_rows);
+    tg_dataset_free(&old_rows);
+
     /* the paper's ratio protocol: c = 0.1 of 6000 -> 600 outliers, 150 each */
     tg_selection r;
     o.outliers_per_class = 0;
@@ -1046,6 +1414,97 @@ START_TEST(fashion_mnist_reference_selection)
     free(labels);
     free(first);
     tg_dataset_free(&ds);
+}
+END_TEST
+
+typedef struct path_report {
+    int    ok;
+    double seconds;
+    long   base_kib, peak_kib; /* VmRSS when the child starts, ru_maxrss at the end */
+    size_t n;
+    unsigned long crc;         /* crc32 of the x bytes */
+    char   msg[512];
+} path_report;
+
+static long vm_rss_kib(void)
+{
+    FILE *fp = fopen("/proc/self/status", "r");
+    char line[256];
+    long v = -1;
+    while (fp && fgets(line, sizeof line, fp))
+        if (sscanf(line, "VmRSS: %ld", &v) == 1)
+            break;
+    if (fp)
+        fclose(fp);
+    return v;
+}
+
+/* Runs path in a forked child, so each path's peak RSS is its own. */
+static path_report measure_path(int (*path)(tg_dataset *, tg_error *))
+{
+    int fd[2];
+    ck_assert_int_eq(pipe(fd), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        close(fd[0]);
+        path_report r = {0};
+        r.base_kib = vm_rss_kib();
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        tg_dataset ds = {0};
+        tg_error e = {{0}};
+        r.ok = path(&ds, &e) == 0;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        r.peak_kib = ru.ru_maxrss;
+        r.seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+        r.n = ds.n;
+        if (r.ok)
+            r.crc = crc32_z(0, (const Bytef *)ds.x, ds.n * ds.dim * sizeof *ds.x);
+        memcpy(r.msg, e.msg, sizeof r.msg);
+        tg_dataset_free(&ds);
+        ssize_t w = write(fd[1], &r, sizeof r);
+        _exit(w == (ssize_t)sizeof r ? 0 : 1);
+    }
+    close(fd[1]);
+    path_report r;
+    size_t got = 0;
+    while (got < sizeof r) {
+        ssize_t k = read(fd[0], (char *)&r + got, sizeof r - got);
+        if (k <= 0)
+            break;
+        got += (size_t)k;
+    }
+    close(fd[0]);
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert_msg(got == sizeof r && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                  "measuring child failed");
+    ck_assert_msg(r.ok, "%s", r.msg);
+    return r;
+}
+
+START_TEST(fashion_mnist_rows_memory)
+{
+    if (access(FASHION_DIR "/train-images-idx3-ubyte.gz", R_OK) != 0) {
+        fprintf(stderr, "SKIP fashion_mnist_rows_memory: %s is absent\n", FASHION_DIR);
+        return;
+    }
+    path_report whole = measure_path(fm_whole_path);
+    path_report rows = measure_path(fm_rows_path);
+    long whole_kib = whole.peak_kib - whole.base_kib, rows_kib = rows.peak_kib - rows.base_kib;
+    fprintf(stderr, "reference selection, load+select+subset: %.3f s, peak RSS +%.1f MiB "
+            "(%.1f MiB in all)\n", whole.seconds, whole_kib / 1024.0, whole.peak_kib / 1024.0);
+    fprintf(stderr, "reference selection, open+select+load_rows: %.3f s, peak RSS +%.1f MiB "
+            "(%.1f MiB in all)\n", rows.seconds, rows_kib / 1024.0, rows.peak_kib / 1024.0);
+    ck_assert_uint_eq(whole.n, 6400);
+    ck_assert_uint_eq(rows.n, 6400);
+    ck_assert_uint_eq(rows.crc, whole.crc);
+    /* the whole set alone is 60000 x 784 floats = 179 MiB; the rows are 19 MiB */
+    ck_assert_msg(rows_kib * 4 < whole_kib, "two-phase peak +%ld KiB is not well below +%ld KiB",
+                  rows_kib, whole_kib);
 }
 END_TEST
 
@@ -1070,6 +1529,14 @@ static Suite *data_suite(void)
     tcase_add_test(idx, idx_counts_disagree);
     tcase_add_test(idx, data_load_idx_dir_and_file);
     suite_add_tcase(s, idx);
+
+    TCase *rows = tcase_create("rows");
+    tcase_add_test(rows, rows_match_subset);
+    tcase_add_test(rows, rows_truncated);
+    tcase_add_test(rows, rows_errors);
+    tcase_add_test(rows, rows_header_only_set);
+    tcase_add_test(rows, rows_other_sources);
+    suite_add_tcase(s, rows);
 
     TCase *csv = tcase_create("csv");
     tcase_add_test(csv, csv_header_and_int_labels);
@@ -1105,6 +1572,7 @@ static Suite *data_suite(void)
     TCase *fm = tcase_create("fashion_mnist");
     tcase_set_timeout(fm, 300); /* seconds: generous for valgrind */
     tcase_add_test(fm, fashion_mnist_reference_selection);
+    tcase_add_test(fm, fashion_mnist_rows_memory);
     suite_add_tcase(s, fm);
     return s;
 }
