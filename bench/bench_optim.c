@@ -16,29 +16,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "tg_optim.h"
 #include "tg_rng.h"
 
 #define N_PARAMS 772868 /* RSRAE: 784-392-196-128 encoder, A [16, 128], 16-128-392-784 decoder */
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *t, int n)
-{
-    qsort(t, (size_t)n, sizeof *t, cmp_double);
-    return n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
-}
 
 static float *alloc_floats(size_t n)
 {
@@ -56,24 +38,24 @@ static volatile float sink;
 static double time_memcpy(float *dst, const float *src, size_t n, int runs, double *t)
 {
     for (int r = 0; r < runs + 3; r++) {
-        double t0 = now();
+        double t0 = tg_seconds();
         memcpy(dst, src, n * sizeof(float));
         sink = dst[r % n];
         if (r >= 3)
-            t[r - 3] = now() - t0;
+            t[r - 3] = tg_seconds() - t0;
     }
-    return median(t, runs);
+    return bench_median(t, runs);
 }
 
 static double time_steps(tg_optimizer *opt, int runs, double *t)
 {
     for (int r = 0; r < runs + 3; r++) {
-        double t0 = now();
+        double t0 = tg_seconds();
         tg_optimizer_step(opt, 1e-3, -1);
         if (r >= 3)
-            t[r - 3] = now() - t0;
+            t[r - 3] = tg_seconds() - t0;
     }
-    return median(t, runs);
+    return bench_median(t, runs);
 }
 
 int main(int argc, char **argv)

@@ -17,6 +17,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "tg_data.h"
 #include "tg_ops.h"
 #include "tg_trainer.h"
@@ -25,25 +26,6 @@ typedef struct bench_opts {
     int threads, epochs, full;
     const char *preset, *data;
 } bench_opts;
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 /* Seconds for one cblas_sgemm of node t (median of 7 timed batches). */
 static double time_matmul(tg_graph *g, tg_tensor t, double *flop)
@@ -59,27 +41,27 @@ static double time_matmul(tg_graph *g, tg_tensor t, double *flop)
     for (size_t i = 0; i < nb; i++) B[i] = (float)(i % 5) * 0.1f;
     int reps = 1;
     for (;;) {
-        double t0 = now();
+        double t0 = tg_seconds();
         for (int r = 0; r < reps; r++)
             cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k,
                         1.0f, A, (int)sa->d[1], B, (int)sb->d[1], 0.0f, C, n);
-        if (now() - t0 > 0.02)
+        if (tg_seconds() - t0 > 0.02)
             break;
         reps *= 2;
     }
     double runs[7];
     for (int i = 0; i < 7; i++) {
-        double t0 = now();
+        double t0 = tg_seconds();
         for (int r = 0; r < reps; r++)
             cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k,
                         1.0f, A, (int)sa->d[1], B, (int)sb->d[1], 0.0f, C, n);
-        runs[i] = (now() - t0) / reps;
+        runs[i] = (tg_seconds() - t0) / reps;
     }
     free(A);
     free(B);
     free(C);
     *flop = 2.0 * m * n * k;
-    return median(runs, 7);
+    return bench_median(runs, 7);
 }
 
 /* Sum of sgemm times over the matmuls a plan schedules. */
@@ -198,7 +180,7 @@ int main(int argc, char **argv)
     double *seconds = calloc((size_t)tc.epochs, sizeof *seconds);
     tg_train_callbacks cb = {NULL, on_epoch, seconds};
     tg_trainer_fit(t, d.x, d.n, &cb, &err);
-    double epoch = median(seconds + 1, o.epochs), bound = step_bound * (double)steps;
+    double epoch = bench_median(seconds + 1, o.epochs), bound = step_bound * (double)steps;
 
     /* One more epoch with per-op timing, to show where a step's time goes. */
     for (int i = 0; i < n_plans; i++)
@@ -209,16 +191,16 @@ int main(int argc, char **argv)
     n_plans = tg_trainer_plans(t, plans, 3);
     for (int i = 0; i < n_plans; i++)
         tg_plan_profile(plans[i], 1);
-    double p0 = now();
+    double p0 = tg_seconds();
     tg_trainer_fit(t, d.x, d.n, NULL, &err);
-    double profiled_epoch = now() - p0;
+    double profiled_epoch = tg_seconds() - p0;
 
     double infer_flop, infer_bound = plan_bound(m.g, tg_scorer_plan(s), &infer_flop);
     size_t batches = (d.n + (size_t)mc.batch - 1) / (size_t)mc.batch;
     float *score = malloc(d.n * sizeof *score);
-    double t0 = now();
+    double t0 = tg_seconds();
     tg_scorer_run(s, d.x, d.n, score, NULL, NULL, NULL, &err);
-    double infer = now() - t0;
+    double infer = tg_seconds() - t0;
 
     tg_mem_report mt = tg_trainer_train_memory(t), mi = tg_scorer_memory(s);
     struct rusage ru;

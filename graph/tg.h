@@ -176,6 +176,9 @@ float        tg_plan_scalar(const tg_plan *p, tg_tensor t);
 int  tg_plan_profile(tg_plan *p, int on);
 void tg_plan_profile_print(const tg_plan *p, FILE *out);
 
+/* Monotonic clock in seconds (profiling, trainers, tools). */
+double tg_seconds(void);
+
 /* Threads used by kernels (OpenBLAS's pool). */
 void tg_set_threads(int n);
 

@@ -3,7 +3,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "tg_ops.h"
 
@@ -18,13 +17,6 @@ struct tg_trainer {
     size_t          order_cap;
     tg_rng          rng;
 };
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 int tg_spans_of(tg_graph *g, const tg_tensor *params, int n, tg_span *spans, int cap)
 {
@@ -204,7 +196,7 @@ int tg_trainer_fit(tg_trainer *t, const float *x, size_t n, const tg_train_callb
     tg_set_threads(t->cfg.threads);
 
     for (int epoch = 1; epoch <= t->cfg.epochs; epoch++) {
-        double start = now_seconds(), sums[3] = {0, 0, 0};
+        double start = tg_seconds(), sums[3] = {0, 0, 0};
         for (size_t i = 0; i < n; i++)
             t->order[i] = i;
         tg_rng_shuffle(&t->rng, t->order, n);
@@ -216,13 +208,13 @@ int tg_trainer_fit(tg_trainer *t, const float *x, size_t n, const tg_train_callb
                 sums[k] += losses[k];
             if (cb && cb->on_step) {
                 tg_progress p = {epoch, t->cfg.epochs, step + 1, steps, losses[0], losses[1],
-                                 losses[2], lr, now_seconds() - start};
+                                 losses[2], lr, tg_seconds() - start};
                 cb->on_step(cb->ctx, &p);
             }
         }
         if (cb && cb->on_epoch) {
             tg_epoch_stats e = {epoch, sums[0] / steps, sums[1] / steps, sums[2] / steps,
-                                now_seconds() - start};
+                                tg_seconds() - start};
             cb->on_epoch(cb->ctx, &e);
         }
     }

@@ -7,21 +7,6 @@
 
 #include "tg_fastmath.h"
 
-#define ACT_KERNEL(NAME, EXPR)                                        \
-    TG_VECTOR_CLONES void tg_fwd_##NAME(const tg_kernel_args *k)                        \
-    {                                                                  \
-        int64_t n = tg_shape_numel(&k->node->shape);                   \
-        const float *xs = k->in[0];                                    \
-        float slope = k->node->attr.f[0];                              \
-        float *y = k->out;                                             \
-        (void)slope;                                                   \
-        _Pragma("GCC ivdep") /* out is in or apart from it: in place is safe */ \
-        for (int64_t i = 0; i < n; i++) {                              \
-            float x = xs[i];                                           \
-            y[i] = (EXPR);                                             \
-        }                                                              \
-    }
-
 /* Backward helpers: out = f(dy, v) with v = x or y. */
 #define ACT_GRAD_KERNEL(NAME, EXPR)                                   \
     TG_VECTOR_CLONES void tg_fwd_##NAME(const tg_kernel_args *k)                        \
@@ -38,10 +23,10 @@
         }                                                              \
     }
 
-ACT_KERNEL(relu, x > 0.0f ? x : 0.0f)
-ACT_KERNEL(leaky_relu, x > 0.0f ? x : slope * x)
-ACT_KERNEL(sigmoid, 1.0f / (1.0f + tg_expf(-x)))
-ACT_KERNEL(tanh, tg_tanhf(x))
+UNARY_KERNEL(relu, x > 0.0f ? x : 0.0f)
+UNARY_KERNEL(leaky_relu, x > 0.0f ? x : c * x) /* c = slope */
+UNARY_KERNEL(sigmoid, 1.0f / (1.0f + tg_expf(-x)))
+UNARY_KERNEL(tanh, tg_tanhf(x))
 
 ACT_GRAD_KERNEL(relu_grad, v > 0.0f ? dy : 0.0f)
 ACT_GRAD_KERNEL(leaky_relu_grad, v > 0.0f ? dy : slope * dy)

@@ -157,22 +157,7 @@ tg_tensor tg_sub(tg_graph *g, tg_tensor a, tg_tensor b) { return binary(g, TG_OP
 tg_tensor tg_mul(tg_graph *g, tg_tensor a, tg_tensor b) { return binary(g, TG_OP_MUL, a, b); }
 tg_tensor tg_div(tg_graph *g, tg_tensor a, tg_tensor b) { return binary(g, TG_OP_DIV, a, b); }
 
-/* ---- unary maps (c = attr.f[0]) ----------------------------------------- */
-
-#define UNARY_KERNEL(NAME, EXPR)                                         \
-    TG_VECTOR_CLONES void tg_fwd_##NAME(const tg_kernel_args *k)                           \
-    {                                                                     \
-        int64_t n = tg_shape_numel(&k->node->shape);                      \
-        const float *xs = k->in[0];                                       \
-        float c = k->node->attr.f[0];                                     \
-        float *y = k->out;                                                \
-        (void)c;                                                          \
-        _Pragma("GCC ivdep") /* out is in or apart from it: in place is safe */ \
-        for (int64_t i = 0; i < n; i++) {                                 \
-            float x = xs[i];                                              \
-            y[i] = (EXPR);                                                \
-        }                                                                 \
-    }
+/* ---- unary maps (c = attr.f[0]; UNARY_KERNEL in tg_kernels.h) ------------ */
 
 UNARY_KERNEL(scale, c * x)
 UNARY_KERNEL(add_scalar, x + c)

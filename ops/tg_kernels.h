@@ -15,6 +15,23 @@
 #define TG_VECTOR_CLONES
 #endif
 
+/* y = EXPR(x, c) elementwise, c = attr.f[0]: the unary maps and the
+ * activations. */
+#define UNARY_KERNEL(NAME, EXPR)                                         \
+    TG_VECTOR_CLONES void tg_fwd_##NAME(const tg_kernel_args *k)                           \
+    {                                                                     \
+        int64_t n = tg_shape_numel(&k->node->shape);                      \
+        const float *xs = k->in[0];                                       \
+        float c = k->node->attr.f[0];                                     \
+        float *y = k->out;                                                \
+        (void)c;                                                          \
+        _Pragma("GCC ivdep") /* out is in or apart from it: in place is safe */ \
+        for (int64_t i = 0; i < n; i++) {                                 \
+            float x = xs[i];                                              \
+            y[i] = (EXPR);                                                \
+        }                                                                 \
+    }
+
 #define TG_SHAPE_FN(name) int tg_shape_##name(const tg_graph *g, const tg_node *n, tg_shape *out, char *err, size_t len)
 #define TG_FWD_FN(name) void tg_fwd_##name(const tg_kernel_args *k)
 #define TG_GRAD_FN(name) void tg_grad_##name(tg_graph *g, tg_tensor y, tg_tensor dy, tg_tensor *dx)

@@ -4,19 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "cli.h"
 #include "progress.h"
 #include "report.h"
 #include "tg_model_io.h"
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static int fail(const char *command, const tg_error *err)
 {
@@ -82,9 +74,9 @@ static int score_all(tg_rsrae *m, const prepared_data *d, scored *out, tg_error 
         return tg_fail(err, "out of memory for %zu scores", n);
     if (!(out->scorer = tg_scorer_new(m, err)))
         return -1;
-    double t0 = now_seconds();
+    double t0 = tg_seconds();
     int rc = tg_scorer_run(out->scorer, d->x.x, n, out->score, out->recon_err, NULL, out->latent, err);
-    out->samples_per_second = (double)n / (now_seconds() - t0);
+    out->samples_per_second = (double)n / (tg_seconds() - t0);
     out->memory = tg_scorer_memory(out->scorer);
     return rc;
 }
@@ -172,11 +164,11 @@ static int cmd_train(int argc, char **argv)
             tg_params_count(m.g), o.mode, tc.epochs, d.x.n / (size_t)mc.batch, mc.batch);
     progress_init(p, o.quiet, tc.epochs, mc.batch);
     tg_train_callbacks cb = {progress_step, progress_epoch, p};
-    double t0 = now_seconds();
+    double t0 = tg_seconds();
     if (tg_trainer_fit(t, d.x.x, d.x.n, &cb, &err) != 0 || score_all(&m, &d, &sc, &err) != 0)
         goto done;
     run_summary sum = {.command = "train", .data = o.data ? o.data : RSRAE_DEFAULT_DATA,
-                       .epochs = tc.epochs, .seconds_total = now_seconds() - t0,
+                       .epochs = tc.epochs, .seconds_total = tg_seconds() - t0,
                        .seconds_per_epoch = median(p->seconds, p->n_epochs_done < PROGRESS_MAX_EPOCHS ? p->n_epochs_done : PROGRESS_MAX_EPOCHS),
                        .samples_per_second = sc.samples_per_second,
                        .train_memory = tg_trainer_train_memory(t), .inference_memory = sc.memory,
