@@ -301,7 +301,11 @@ static int stream_rows(idx_file *f, size_t n, size_t dim, const row_dest *order,
     float lut[256];
     for (int i = 0; i < 256; i++)
         lut[i] = (float)i / 255.0f; /* the same expression as tg_load_idx: same bits */
+    if (n == 0)
+        return 0;
     size_t batch = dim >= CHUNK ? 1 : CHUNK / dim;
+    if (batch > n)
+        batch = n;
     unsigned char *buf = malloc(batch * dim); // [batch, dim]
     if (!buf)
         return tg_fail(err, "%s: out of memory for a %zu-byte row buffer", f->path, batch * dim);
