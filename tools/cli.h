@@ -70,10 +70,11 @@ typedef struct prepared_data {
     float     *mean, *std; /* TG_PREPROCESS_STANDARDIZE statistics [dim] */
 } prepared_data;
 
-/* Loads, selects and preprocesses. With stats_from != NULL the
- * standardisation statistics are taken from it (scoring with a model). */
-int  data_prepare(const rsrae_opts *o, int is_scoring, const float *mean, const float *std,
-                  int prep_override, prepared_data *d, tg_error *err);
+/* Loads, selects and preprocesses. With mean/std != NULL the
+ * standardisation statistics are taken from them and with prep_override >= 0
+ * the preprocessing too (scoring with a model's record). */
+int  data_prepare(const rsrae_opts *o, const float *mean, const float *std, int prep_override,
+                  prepared_data *d, tg_error *err);
 void data_release(prepared_data *d);
 
 #endif

@@ -155,8 +155,10 @@ static int preprocess(prepared_data *d, const float *mean, const float *std, tg_
     return tg_data_standardize(&d->x, d->mean, d->std, err);
 }
 
-int data_prepare(const rsrae_opts *o, int is_scoring, const float *mean, const float *std,
-                 int prep_override, prepared_data *d, tg_error *err)
+/* Labels and geometry first, rows chosen from them, then only those rows
+ * are read: an IDX set never exists whole in memory. */
+int data_prepare(const rsrae_opts *o, const float *mean, const float *std, int prep_override,
+                 prepared_data *d, tg_error *err)
 {
     memset(d, 0, sizeof *d);
     tg_dataset all = {0};
@@ -164,12 +166,11 @@ int data_prepare(const rsrae_opts *o, int is_scoring, const float *mean, const f
     tg_load_opts lo = {o->split, o->label_column, TG_CSV_HEADER_AUTO};
     const char *path = o->data ? o->data : RSRAE_DEFAULT_DATA;
     int known = 0, rc = -1;
-    (void)is_scoring;
-    if (tg_data_load(path, o->labels, &lo, &all, err) != 0)
+    if (tg_data_open(path, o->labels, &lo, &all, err) != 0)
         return -1;
     if (choose_rows(o, &all, &sel, &known, err) != 0)
         goto done;
-    if (tg_dataset_subset(&all, sel.index, sel.n, &d->x, err) != 0)
+    if (tg_data_load_rows(path, o->labels, &lo, &all, sel.index, sel.n, &d->x, err) != 0)
         goto done;
     d->source_row = sel.index;
     sel.index = NULL;

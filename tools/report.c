@@ -8,7 +8,7 @@
 
 #include "tg_atomic.h"
 
-static size_t peak_rss(void)
+size_t peak_rss(void)
 {
     struct rusage ru;
     return getrusage(RUSAGE_SELF, &ru) == 0 ? (size_t)ru.ru_maxrss * 1024 : 0;

@@ -27,6 +27,9 @@ typedef struct run_summary {
     int           n_top;
 } run_summary;
 
+/* High-water mark of this process's resident memory, in bytes. */
+size_t peak_rss(void);
+
 /* Scores, metrics, top samples. rank[] receives 1 = most anomalous. */
 int  summarize(const prepared_data *d, const float *score, size_t *rank, run_summary *s,
                tg_error *err);

@@ -118,6 +118,7 @@ static int write_outputs(const char *dir, const prepared_data *d, const scored *
     if (write_pictures(dir, d, sc->score, sc->scorer, sc->latent, m->cfg.latent_dim, losses, epochs, seed,
                        err) != 0)
         goto done;
+    sum->peak_rss_bytes = peak_rss(); /* the pictures are the last to allocate */
     snprintf(path, sizeof path, "%s/summary.json", dir);
     rc = write_summary_json(path, sum, err);
 done:
@@ -143,7 +144,7 @@ static int cmd_train(int argc, char **argv)
     prepared_data d;
     tg_rsrae_config mc;
     tg_train_config tc;
-    if (data_prepare(&o, 0, NULL, NULL, -1, &d, &err) != 0)
+    if (data_prepare(&o, NULL, NULL, -1, &d, &err) != 0)
         return fail("train", &err);
     print_selection(&d, o.data ? o.data : RSRAE_DEFAULT_DATA);
     tg_rsrae m = {0};
@@ -165,13 +166,20 @@ static int cmd_train(int argc, char **argv)
     progress_init(p, o.quiet, tc.epochs, mc.batch);
     tg_train_callbacks cb = {progress_step, progress_epoch, p};
     double t0 = tg_seconds();
-    if (tg_trainer_fit(t, d.x.x, d.x.n, &cb, &err) != 0 || score_all(&m, &d, &sc, &err) != 0)
+    if (tg_trainer_fit(t, d.x.x, d.x.n, &cb, &err) != 0)
+        goto done;
+    /* Optimizer state and training arenas are done with: give them back
+     * before scoring and drawing, which would otherwise stack on top. */
+    tg_mem_report train_memory = tg_trainer_train_memory(t);
+    tg_trainer_free(t);
+    t = NULL;
+    if (score_all(&m, &d, &sc, &err) != 0)
         goto done;
     run_summary sum = {.command = "train", .data = o.data ? o.data : RSRAE_DEFAULT_DATA,
                        .epochs = tc.epochs, .seconds_total = tg_seconds() - t0,
                        .seconds_per_epoch = median(p->seconds, p->n_epochs_done < PROGRESS_MAX_EPOCHS ? p->n_epochs_done : PROGRESS_MAX_EPOCHS),
                        .samples_per_second = sc.samples_per_second,
-                       .train_memory = tg_trainer_train_memory(t), .inference_memory = sc.memory,
+                       .train_memory = train_memory, .inference_memory = sc.memory,
                        .collapse_ratio = collapse_ratio(&d.x, sc.recon_err)};
     if (write_outputs(o.out, &d, &sc, &sum, &m, p, (uint64_t)o.seed, &err) != 0)
         goto done;
@@ -211,7 +219,7 @@ static int cmd_score(int argc, char **argv)
     int status = 1;
     if (tg_model_load(o.model, &m, &meta, &err) != 0)
         goto done;
-    if (data_prepare(&o, 1, meta.mean, meta.std, (int)meta.preprocess, &d, &err) != 0)
+    if (data_prepare(&o, meta.mean, meta.std, (int)meta.preprocess, &d, &err) != 0)
         goto done;
     if (d.x.dim != (size_t)m.cfg.input_dim) {
         tg_fail(&err, "%s: samples have %zu features, the model %s expects %d", o.data ? o.data : RSRAE_DEFAULT_DATA,
