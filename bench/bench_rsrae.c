@@ -78,30 +78,30 @@ static double plan_bound(tg_graph *g, const tg_plan *p, double *flop)
     return total;
 }
 
+/* The reference selection (or every row with --full), reading only the
+ * selected rows as rsrae does. */
 static int load(const bench_opts *o, tg_dataset *out, tg_error *err)
 {
-    tg_dataset all = {0};
-    tg_load_opts lo = {"train", NULL, TG_CSV_HEADER_AUTO};
-    if (tg_data_load(o->data, NULL, &lo, &all, err) != 0)
-        return -1;
-    if (o->full) {
-        *out = all;
-        return 0;
-    }
     static const int outliers[] = {0, 1, 2, 8};
+    tg_dataset head = {0};
+    tg_load_opts lo = {"train", NULL, TG_CSV_HEADER_AUTO};
     tg_select_opts so;
     tg_select_opts_default(&so);
-    so.inlier_class = 4;
-    so.outlier_classes = outliers;
-    so.n_outlier_classes = 4;
-    so.outliers_per_class = 100;
-    so.mode = TG_SAMPLE_FIRST;
-    tg_selection sel;
-    int rc = tg_select(&all, &so, &sel, err);
+    if (!o->full) {
+        so.inlier_class = 4;
+        so.outlier_classes = outliers;
+        so.n_outlier_classes = 4;
+        so.outliers_per_class = 100;
+        so.mode = TG_SAMPLE_FIRST;
+    }
+    tg_selection sel = {0};
+    int rc = tg_data_open(o->data, NULL, &lo, &head, err);
     if (rc == 0)
-        rc = tg_dataset_subset(&all, sel.index, sel.n, out, err);
+        rc = tg_select(&head, &so, &sel, err);
+    if (rc == 0)
+        rc = tg_data_load_rows(o->data, NULL, &lo, &head, sel.index, sel.n, out, err);
     tg_selection_free(&sel);
-    tg_dataset_free(&all);
+    tg_dataset_free(&head);
     return rc;
 }
 
