@@ -39,6 +39,15 @@ $RSRAE score --model "$tmp/out/model.bin" --data "$tmp/tiny.csv" --label-column 
 check "score exits 0" "[ $? -eq 0 ]"
 check "score reproduces the training scores exactly" "cmp -s '$tmp/out/scores.csv' '$tmp/scored.csv'"
 
+# --eval-every: the history ends with the final model's metrics.
+$RSRAE train $opts --eval-every 5 --out "$tmp/ev" > /dev/null 2>&1
+check "--eval-every records every 5th epoch" "[ \$(grep -o '\"epoch\": [0-9]*' '$tmp/ev/summary.json' | wc -l) -eq 4 ]"
+last=$(sed -n 's/.*{"epoch": 20, "auc": \([0-9.]*\).*/\1/p' "$tmp/ev/summary.json")
+final=$(sed -n 's/^  "auc": \([0-9.]*\),/\1/p' "$tmp/ev/summary.json")
+check "last evaluation equals the final AUC ($last = $final)" "[ -n '$last' ] && [ '$last' = '$final' ]"
+$RSRAE train --data "$tmp/tiny.csv" --label-column label --epochs 1 --batch-size 16 --eval-every 1 --out "$tmp/ev2" > "$tmp/err.txt" 2>&1
+check "--eval-every without ground truth is refused" "[ $? -ne 0 ] && grep -q 'eval-every' '$tmp/err.txt'"
+
 # Bad input: a ragged row. The message names the file and line; nothing is written.
 sed '5s/,[^,]*$//' "$tmp/tiny.csv" > "$tmp/ragged.csv"
 $RSRAE train --data "$tmp/ragged.csv" --label-column label --out "$tmp/out2" > "$tmp/err.txt" 2>&1

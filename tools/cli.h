@@ -39,6 +39,7 @@ typedef struct rsrae_opts {
     const char *schedule;         /* constant | cosine | onecycle | step */
     long  seed;
     int   threads;
+    int   eval_every;             /* 0: off */
     /* output */
     const char *out, *model;
     int   quiet;

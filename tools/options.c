@@ -56,6 +56,7 @@ static const opt_def table[] = {
     {"weight-decay", OPT_DOUBLE, F(weight_decay), "W", "weight decay (-1: the optimizer's default, AdamW 0.01)", 1},
     {"optimizer", OPT_STR, F(optimizer), "adam|adamw|sgd", "optimizer", 1},
     {"schedule", OPT_STR, F(schedule), "constant|cosine|onecycle|step", "learning-rate schedule of the main optimizer", 1},
+    {"eval-every", OPT_INT, F(eval_every), "N", "score the training data every N epochs and print ROC AUC / AP (needs ground truth; 0 = off)", 1},
     {"seed", OPT_LONG, F(seed), "S", "seed of initialisation, shuffling and sampling", 0},
     {"threads", OPT_INT, F(threads), "T", "threads for the kernels", 0},
     {"out", OPT_STR, F(out), "DIR|FILE", "train: output folder; score: scores CSV", 0},

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "tg_eval.h"
+
 void progress_init(progress_state *p, int quiet, int epochs, int batch)
 {
     p->quiet = quiet;
@@ -47,6 +49,25 @@ void progress_step(void *ctx, const tg_progress *pr)
     fflush(stderr);
 }
 
+static void evaluate(progress_state *p, int epoch)
+{
+    progress_eval *ev = &p->eval;
+    if (!ev->every || (epoch % ev->every && epoch != p->epochs))
+        return;
+    tg_error err;
+    eval_point pt = {epoch, 0, 0};
+    if (tg_scorer_run(ev->scorer, ev->x, ev->n, ev->scores, NULL, NULL, NULL, &err) != 0 ||
+        tg_roc_auc(ev->scores, ev->is_outlier, ev->n, &pt.auc, &err) != 0 ||
+        tg_average_precision(ev->scores, ev->is_outlier, ev->n, &pt.average_precision, &err) != 0) {
+        fprintf(stderr, "epoch %d: evaluation failed: %s\n", epoch, err.msg);
+        return;
+    }
+    ev->points[ev->n_points++] = pt;
+    if (!p->quiet)
+        fprintf(stderr, "epoch %d/%d: ROC AUC %.4f  average precision %.4f\n", epoch, p->epochs, pt.auc,
+                pt.average_precision);
+}
+
 void progress_epoch(void *ctx, const tg_epoch_stats *e)
 {
     progress_state *p = ctx;
@@ -58,10 +79,10 @@ void progress_epoch(void *ctx, const tg_epoch_stats *e)
         p->losses[2][p->n_epochs_done] = (float)e->loss_ortho;
     }
     p->n_epochs_done++;
-    if (p->quiet)
-        return;
-    fprintf(stderr, "%sepoch %d/%d done in %.2f s: recon %.5g  rsr %.5g  ortho %.3g\n",
-            p->tty ? "\r\033[K" : "", e->epoch, p->epochs, e->seconds, e->loss_recon, e->loss_rsr,
-            e->loss_ortho);
+    if (!p->quiet)
+        fprintf(stderr, "%sepoch %d/%d done in %.2f s: recon %.5g  rsr %.5g  ortho %.3g\n",
+                p->tty ? "\r\033[K" : "", e->epoch, p->epochs, e->seconds, e->loss_recon, e->loss_rsr,
+                e->loss_ortho);
+    evaluate(p, e->epoch);
     p->last_print = -1e9;
 }

@@ -6,12 +6,31 @@
 
 #define PROGRESS_MAX_EPOCHS 10000
 
+typedef struct eval_point {
+    int    epoch;
+    double auc, average_precision;
+} eval_point;
+
+/* --eval-every: scoring the training data between epochs, to watch the
+ * metrics move while the model trains. */
+typedef struct progress_eval {
+    int          every;       /* 0: off */
+    tg_scorer   *scorer;
+    const float *x;           // [n, dim]
+    const int   *is_outlier;  // [n]
+    size_t       n;
+    float       *scores;      // [n]
+    eval_point  *points;      // [epochs / every]
+    int          n_points;
+} progress_eval;
+
 typedef struct progress_state {
     int    quiet, tty, epochs, batch;
     double last_print, total_seconds;
     int    n_epochs_done;
     double seconds[PROGRESS_MAX_EPOCHS];
     float  losses[3][PROGRESS_MAX_EPOCHS]; /* recon, rsr, ortho per epoch */
+    progress_eval eval;
 } progress_state;
 
 void progress_init(progress_state *p, int quiet, int epochs, int batch);

@@ -171,7 +171,15 @@ int write_summary_json(const char *path, const run_summary *s, tg_error *err)
     fprintf(f, "},\n");
     json_memory(f, "memory", &s->train_memory);
     json_memory(f, "inference_memory", &s->inference_memory);
-    fprintf(f, "  \"peak_rss_bytes\": %zu,\n", s->peak_rss_bytes);
+    fprintf(f, "  \"peak_rss_bytes\": %zu,\n  \"eval_history\": [", s->peak_rss_bytes);
+    for (int i = 0; i < s->n_evals; i++) {
+        fprintf(f, "%s{\"epoch\": %d, \"auc\": ", i ? ", " : "", s->evals[i].epoch);
+        json_number(f, s->evals[i].auc);
+        fprintf(f, ", \"average_precision\": ");
+        json_number(f, s->evals[i].average_precision);
+        fprintf(f, "}");
+    }
+    fprintf(f, "],\n");
     fprintf(f, "  \"collapse_ratio\": ");
     json_number(f, s->collapse_ratio);
     fprintf(f, "\n}\n");
@@ -210,6 +218,12 @@ void print_summary(FILE *out, const run_summary *s, const prepared_data *d, cons
         print_memory(out, "training", &s->train_memory);
     print_memory(out, "inference", &s->inference_memory);
     fprintf(out, "  peak RSS %.1f MiB\n", s->peak_rss_bytes / (1024.0 * 1024.0));
+    if (s->n_evals) {
+        fprintf(out, "\nduring training (--eval-every)\n  epoch   ROC AUC   AP\n");
+        for (int i = 0; i < s->n_evals; i++)
+            fprintf(out, "  %5d   %.4f    %.4f\n", s->evals[i].epoch, s->evals[i].auc,
+                    s->evals[i].average_precision);
+    }
     if (s->epochs)
         fprintf(out, "\ntime per epoch %.3f s (median of %d)\n", s->seconds_per_epoch, s->epochs);
     if (s->samples_per_second > 0)

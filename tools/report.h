@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "progress.h"
 #include "tg_eval.h"
 
 #define TOP_SHOWN 10
@@ -22,7 +23,9 @@ typedef struct run_summary {
     tg_stats      stats;
     tg_mem_report train_memory, inference_memory;
     double        collapse_ratio;
-    size_t        peak_rss_bytes;   /* of this process, at the end */   /* mean recon error / mean distance to the mean sample */
+    size_t        peak_rss_bytes;   /* of this process, at the end */
+    const eval_point *evals;        /* --eval-every history */
+    int           n_evals;   /* mean recon error / mean distance to the mean sample */
     size_t        top[TOP_SHOWN];
     int           n_top;
 } run_summary;

@@ -81,6 +81,30 @@ static int score_all(tg_rsrae *m, const prepared_data *d, scored *out, tg_error 
     return rc;
 }
 
+static int eval_setup(progress_eval *ev, tg_rsrae *m, const prepared_data *d, int every,
+                      int epochs, tg_error *err)
+{
+    if (!d->is_outlier || !d->n_outliers || !d->n_inliers)
+        return tg_fail(err, "--eval-every needs inliers and outliers with known labels (--inlier-class ...)");
+    ev->every = every;
+    ev->x = d->x.x;
+    ev->is_outlier = d->is_outlier;
+    ev->n = d->x.n;
+    ev->scores = malloc(d->x.n * sizeof(float));
+    ev->points = calloc((size_t)(epochs / every + 1), sizeof *ev->points);
+    if (!ev->scores || !ev->points)
+        return tg_fail(err, "out of memory");
+    ev->scorer = tg_scorer_new(m, err);
+    return ev->scorer ? 0 : -1;
+}
+
+static void eval_release(progress_eval *ev)
+{
+    tg_scorer_free(ev->scorer);
+    free(ev->scores);
+    free(ev->points);
+}
+
 static void print_selection(const prepared_data *d, const char *path)
 {
     fprintf(stderr, "data: %s: %zu samples x %zu features", path, d->x.n, d->x.dim);
@@ -164,6 +188,8 @@ static int cmd_train(int argc, char **argv)
     fprintf(stderr, "model: %zu parameters, mode %s, %d epochs of %zu steps (batch %d)\n",
             tg_params_count(m.g), o.mode, tc.epochs, d.x.n / (size_t)mc.batch, mc.batch);
     progress_init(p, o.quiet, tc.epochs, mc.batch);
+    if (o.eval_every > 0 && eval_setup(&p->eval, &m, &d, o.eval_every, tc.epochs, &err) != 0)
+        goto done;
     tg_train_callbacks cb = {progress_step, progress_epoch, p};
     double t0 = tg_seconds();
     if (tg_trainer_fit(t, d.x.x, d.x.n, &cb, &err) != 0)
@@ -173,6 +199,8 @@ static int cmd_train(int argc, char **argv)
     tg_mem_report train_memory = tg_trainer_train_memory(t);
     tg_trainer_free(t);
     t = NULL;
+    tg_scorer_free(p->eval.scorer);
+    p->eval.scorer = NULL;
     if (score_all(&m, &d, &sc, &err) != 0)
         goto done;
     run_summary sum = {.command = "train", .data = o.data ? o.data : RSRAE_DEFAULT_DATA,
@@ -180,7 +208,8 @@ static int cmd_train(int argc, char **argv)
                        .seconds_per_epoch = median(p->seconds, p->n_epochs_done < PROGRESS_MAX_EPOCHS ? p->n_epochs_done : PROGRESS_MAX_EPOCHS),
                        .samples_per_second = sc.samples_per_second,
                        .train_memory = train_memory, .inference_memory = sc.memory,
-                       .collapse_ratio = collapse_ratio(&d.x, sc.recon_err)};
+                       .collapse_ratio = collapse_ratio(&d.x, sc.recon_err),
+                       .evals = p->eval.points, .n_evals = p->eval.n_points};
     if (write_outputs(o.out, &d, &sc, &sum, &m, p, (uint64_t)o.seed, &err) != 0)
         goto done;
     print_summary(stdout, &sum, &d, sc.score);
@@ -191,6 +220,8 @@ done:
         fail("train", &err);
     scored_free(&sc);
     tg_trainer_free(t);
+    if (p)
+        eval_release(&p->eval);
     tg_rsrae_free(&m);
     free(p);
     data_release(&d);
