@@ -39,6 +39,13 @@ $RSRAE score --model "$tmp/out/model.bin" --data "$tmp/tiny.csv" --label-column 
 check "score exits 0" "[ $? -eq 0 ]"
 check "score reproduces the training scores exactly" "cmp -s '$tmp/out/scores.csv' '$tmp/scored.csv'"
 
+# One seed, one thread count: the same model bit for bit (2 threads: the pool).
+$RSRAE train $opts --threads 2 --out "$tmp/r1" > /dev/null 2>&1
+$RSRAE train $opts --threads 2 --out "$tmp/r2" > /dev/null 2>&1
+check "two runs with one seed and 2 threads give identical models" "cmp -s '$tmp/r1/model.bin' '$tmp/r2/model.bin'"
+$RSRAE train $(echo "$opts" | sed 's/--seed 3/--seed 4/') --threads 2 --out "$tmp/r3" > /dev/null 2>&1
+check "another seed gives another model" "! cmp -s '$tmp/r1/model.bin' '$tmp/r3/model.bin'"
+
 # --eval-every: the history ends with the final model's metrics.
 $RSRAE train $opts --eval-every 5 --out "$tmp/ev" > /dev/null 2>&1
 check "--eval-every records every 5th epoch" "[ \$(grep -o '\"epoch\": [0-9]*' '$tmp/ev/summary.json' | wc -l) -eq 4 ]"
