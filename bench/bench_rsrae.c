@@ -202,6 +202,9 @@ int main(int argc, char **argv)
     tg_scorer_run(s, d.x, d.n, score, NULL, NULL, NULL, &err);
     double infer = tg_seconds() - t0;
 
+    tg_plan_profile(tg_scorer_plan(s), 1);
+    tg_scorer_run(s, d.x, d.n, score, NULL, NULL, NULL, &err);
+
     tg_mem_report mt = tg_trainer_train_memory(t), mi = tg_scorer_memory(s);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
@@ -226,6 +229,8 @@ int main(int argc, char **argv)
     printf("profiled epoch %.4f s; per training step:\n", profiled_epoch);
     for (int i = 0; i < n_plans; i++)
         tg_plan_profile_print(plans[i], stdout);
+    printf("inference, per batch:\n");
+    tg_plan_profile_print(tg_scorer_plan(s), stdout);
     free(score);
     free(seconds);
     tg_scorer_free(s);
