@@ -2,8 +2,6 @@
 #include "tg_plan_internal.h"
 
 #include <cblas.h>
-
-#include "tg_parallel.h"
 #include <stdlib.h>
 #include <time.h>
 
@@ -116,5 +114,4 @@ float tg_plan_scalar(const tg_plan *p, tg_tensor t)
 void tg_set_threads(int n)
 {
     openblas_set_num_threads(n > 0 ? n : 1);
-    tg_parallel_set_threads(n);
 }
