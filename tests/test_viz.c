@@ -254,6 +254,35 @@ START_TEST(histogram_shows_each_class_where_its_values_are)
 }
 END_TEST
 
+/* 1000 inliers spread out, 10 outliers in one bin: counted, the outliers'
+ * bar is a sliver at the baseline; as shares of their class it is the
+ * tallest bar of the plot. */
+START_TEST(density_histogram_shows_small_classes)
+{
+    enum { NV = 1010 };
+    float v[NV];
+    int cls[NV];
+    for (int i = 0; i < NV; i++) {
+        cls[i] = i >= 1000;
+        v[i] = cls[i] ? 9.5f : (float)(i % 100) / 10;
+    }
+    tg_error err = { "" };
+    tg_color c1 = tg_viz_palette(1);
+    const char *path = in_dir("hist_density.png");
+    ck_assert_msg(tg_viz_histogram(path, v, cls, NV, two_names, 2, "t", "x", &err) == 0, "%s", err.msg);
+    image counted = load(path);
+    int tall_counted = count_color(&counted, c1, 600, 60, 800, 300);
+    stbi_image_free(counted.px);
+    ck_assert_msg(tg_viz_histogram_density(path, v, cls, NV, two_names, 2, "t", "x", &err) == 0, "%s",
+                  err.msg);
+    image dens = load(path);
+    int tall_density = count_color(&dens, c1, 600, 60, 800, 300);
+    stbi_image_free(dens.px);
+    ck_assert_int_eq(tall_counted, 0);
+    ck_assert_int_gt(tall_density, 50);
+}
+END_TEST
+
 START_TEST(histogram_of_one_value)
 {
     float v[3] = { 2.5f, 2.5f, 2.5f };
@@ -384,6 +413,7 @@ static Suite *viz_suite(void)
     tcase_add_test(tc, unwritable_paths_fail_cleanly);
     tcase_add_test(tc, histogram_shows_each_class_where_its_values_are);
     tcase_add_test(tc, histogram_of_one_value);
+    tcase_add_test(tc, density_histogram_shows_small_classes);
     tcase_add_test(tc, scatter_puts_classes_in_their_quadrants);
     tcase_add_test(tc, line_plot_draws_each_series);
     tcase_add_test(tc, canvas_draws_clips_and_round_trips);

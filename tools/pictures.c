@@ -149,7 +149,7 @@ static int plots(const char *dir, const prepared_data *d, const float *score, co
     for (int k = 0; k < g.n; k++)
         g.ptrs[k] = g.names[k];
     snprintf(path, sizeof path, "%s/errors_hist.png", dir);
-    if (tg_viz_histogram(path, score, g.of, n, g.ptrs, g.n, "anomaly score per class", "score", err) != 0)
+    if (tg_viz_histogram_density(path, score, g.of, n, g.ptrs, g.n, "anomaly score per class", "score", err) != 0)
         goto done;
     snprintf(path, sizeof path, "%s/latent_pca.png", dir);
     if (tg_pca2(latent, n, (size_t)latent_dim, xy, err) != 0 ||

@@ -93,6 +93,11 @@ int tg_viz_recon_grid(const char *path, const float *originals, const float *rec
 int tg_viz_histogram(const char *path, const float *values, const int *class_of_each,
                      size_t n, const char *const *class_names, int n_classes,
                      const char *title, const char *xlabel, tg_error *err);
+/* The same with each class's bars as the share of that class's members, so
+ * a class of 100 samples reads as clearly as one of 6000. */
+int tg_viz_histogram_density(const char *path, const float *values, const int *class_of_each,
+                             size_t n, const char *const *class_names, int n_classes,
+                             const char *title, const char *xlabel, tg_error *err);
 
 /* xy [n, 2] as discs coloured by class, classes drawn in order (later on
  * top). 700 x 600 pixels. */
