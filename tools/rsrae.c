@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "progress.h"
@@ -25,6 +26,33 @@ static int make_dir(const char *dir, tg_error *err)
         return tg_fail(err, "%s: exists and is not a directory", dir);
     }
     return tg_fail(err, "%s: cannot create directory: %s", dir, strerror(errno));
+}
+
+/* Fails early, before hours of training, when DIR could not be made later:
+ * it exists as something else, or its parent is missing or read-only. The
+ * folder itself is created only when the outputs are written. */
+static int check_out_dir(const char *dir, tg_error *err)
+{
+    struct stat st;
+    if (stat(dir, &st) == 0)
+        return S_ISDIR(st.st_mode) ? 0 : tg_fail(err, "%s: exists and is not a directory", dir);
+    char parent[4096];
+    snprintf(parent, sizeof parent, "%s", dir);
+    char *slash = strrchr(parent, '/');
+    if (!slash)
+        snprintf(parent, sizeof parent, ".");
+    else if (slash == parent)
+        parent[1] = '\0';
+    else
+        *slash = '\0';
+    if (access(parent, W_OK) != 0)
+        return tg_fail(err, "%s: cannot create it in %s: %s", dir, parent, strerror(errno));
+    return 0;
+}
+
+static int epochs_recorded(const progress_state *p)
+{
+    return p->n_epochs_done < PROGRESS_MAX_EPOCHS ? p->n_epochs_done : PROGRESS_MAX_EPOCHS;
 }
 
 static int compare_doubles(const void *a, const void *b)
@@ -119,6 +147,8 @@ static int write_outputs(const char *dir, const prepared_data *d, const scored *
                          uint64_t seed, tg_error *err)
 {
     char path[4096];
+    if (make_dir(dir, err) != 0)
+        return -1;
     size_t *rank = malloc(d->x.n * sizeof *rank);
     float *losses = malloc(3 * (size_t)(p->n_epochs_done ? p->n_epochs_done : 1) * sizeof(float));
     int rc = -1;
@@ -136,7 +166,7 @@ static int write_outputs(const char *dir, const prepared_data *d, const scored *
     snprintf(path, sizeof path, "%s/model.bin", dir);
     if (tg_model_save(path, m, &meta, err) != 0)
         goto done;
-    int epochs = p->n_epochs_done < PROGRESS_MAX_EPOCHS ? p->n_epochs_done : PROGRESS_MAX_EPOCHS;
+    int epochs = epochs_recorded(p);
     for (int k = 0; k < 3; k++)
         memcpy(losses + (size_t)k * (size_t)epochs, p->losses[k], (size_t)epochs * sizeof(float));
     if (write_pictures(dir, d, sc->score, sc->scorer, sc->latent, m->cfg.latent_dim, losses, epochs, seed,
@@ -176,14 +206,13 @@ static int cmd_train(int argc, char **argv)
     progress_state *p = calloc(1, sizeof *p);
     scored sc = {0};
     int status = 1;
-    if (!p || opts_model_config(&o, (int)d.x.dim, d.prep, &mc, &err) != 0 ||
-        opts_train_config(&o, &tc, &err) != 0 || make_dir(o.out, &err) != 0 ||
-        tg_rsrae_build(&m, &mc, &err) != 0)
-        goto done;
     tg_rng rng;
     tg_a_init a_init;
     tg_rng_seed(&rng, (uint64_t)o.seed);
-    if (opts_a_init(&o, &a_init, &err) != 0 || tg_rsrae_init(&m, &rng, a_init, &err) != 0 || !(t = tg_trainer_new(&m, &tc, &err)))
+    if (!p || opts_model_config(&o, (int)d.x.dim, d.prep, &mc, &err) != 0 ||
+        opts_train_config(&o, &tc, &err) != 0 || opts_a_init(&o, &a_init, &err) != 0 ||
+        check_out_dir(o.out, &err) != 0 || tg_rsrae_build(&m, &mc, &err) != 0 ||
+        tg_rsrae_init(&m, &rng, a_init, &err) != 0 || !(t = tg_trainer_new(&m, &tc, &err)))
         goto done;
     fprintf(stderr, "model: %zu parameters, mode %s, %d epochs of %zu steps (batch %d)\n",
             tg_params_count(m.g), o.mode, tc.epochs, d.x.n / (size_t)mc.batch, mc.batch);
@@ -205,7 +234,7 @@ static int cmd_train(int argc, char **argv)
         goto done;
     run_summary sum = {.command = "train", .data = o.data ? o.data : RSRAE_DEFAULT_DATA,
                        .epochs = tc.epochs, .seconds_total = tg_seconds() - t0,
-                       .seconds_per_epoch = median(p->seconds, p->n_epochs_done < PROGRESS_MAX_EPOCHS ? p->n_epochs_done : PROGRESS_MAX_EPOCHS),
+                       .seconds_per_epoch = median(p->seconds, epochs_recorded(p)),
                        .samples_per_second = sc.samples_per_second,
                        .train_memory = train_memory, .inference_memory = sc.memory,
                        .collapse_ratio = collapse_ratio(&d.x, sc.recon_err),
