@@ -181,6 +181,39 @@ done:
     return rc;
 }
 
+/* Builds, initialises and trains the model on d; the trainer (optimizer
+ * state, training arenas) is gone when this returns, so scoring and the
+ * pictures do not stack on top of it. */
+static int fit(const rsrae_opts *o, const prepared_data *d, tg_rsrae *m, progress_state *p,
+               tg_mem_report *train_memory, double *seconds, tg_error *err)
+{
+    tg_rsrae_config mc;
+    tg_train_config tc;
+    tg_a_init a_init;
+    tg_rng rng;
+    tg_trainer *t = NULL;
+    tg_rng_seed(&rng, (uint64_t)o->seed);
+    if (opts_model_config(o, (int)d->x.dim, d->prep, &mc, err) != 0 ||
+        opts_train_config(o, &tc, err) != 0 || opts_a_init(o, &a_init, err) != 0 ||
+        check_out_dir(o->out, err) != 0 || tg_rsrae_build(m, &mc, err) != 0 ||
+        tg_rsrae_init(m, &rng, a_init, err) != 0 || !(t = tg_trainer_new(m, &tc, err)))
+        return -1;
+    fprintf(stderr, "model: %zu parameters, mode %s, %d epochs of %zu steps (batch %d)\n",
+            tg_params_count(m->g), o->mode, tc.epochs, d->x.n / (size_t)mc.batch, mc.batch);
+    progress_init(p, o->quiet, tc.epochs, mc.batch);
+    tg_train_callbacks cb = {progress_step, progress_epoch, p};
+    double t0 = tg_seconds();
+    int rc = o->eval_every > 0 ? eval_setup(&p->eval, m, d, o->eval_every, tc.epochs, err) : 0;
+    if (rc == 0)
+        rc = tg_trainer_fit(t, d->x.x, d->x.n, &cb, err);
+    *seconds = tg_seconds() - t0;
+    *train_memory = tg_trainer_train_memory(t);
+    tg_trainer_free(t);
+    tg_scorer_free(p->eval.scorer);
+    p->eval.scorer = NULL;
+    return rc;
+}
+
 static int cmd_train(int argc, char **argv)
 {
     rsrae_opts o;
@@ -196,44 +229,23 @@ static int cmd_train(int argc, char **argv)
         return 2;
     }
     prepared_data d;
-    tg_rsrae_config mc;
-    tg_train_config tc;
     if (data_prepare(&o, NULL, NULL, -1, &d, &err) != 0)
         return fail("train", &err);
     print_selection(&d, o.data ? o.data : RSRAE_DEFAULT_DATA);
     tg_rsrae m = {0};
-    tg_trainer *t = NULL;
     progress_state *p = calloc(1, sizeof *p);
     scored sc = {0};
+    tg_mem_report train_memory;
+    double seconds;
     int status = 1;
-    tg_rng rng;
-    tg_a_init a_init;
-    tg_rng_seed(&rng, (uint64_t)o.seed);
-    if (!p || opts_model_config(&o, (int)d.x.dim, d.prep, &mc, &err) != 0 ||
-        opts_train_config(&o, &tc, &err) != 0 || opts_a_init(&o, &a_init, &err) != 0 ||
-        check_out_dir(o.out, &err) != 0 || tg_rsrae_build(&m, &mc, &err) != 0 ||
-        tg_rsrae_init(&m, &rng, a_init, &err) != 0 || !(t = tg_trainer_new(&m, &tc, &err)))
+    if (!p) {
+        tg_fail(&err, "out of memory");
         goto done;
-    fprintf(stderr, "model: %zu parameters, mode %s, %d epochs of %zu steps (batch %d)\n",
-            tg_params_count(m.g), o.mode, tc.epochs, d.x.n / (size_t)mc.batch, mc.batch);
-    progress_init(p, o.quiet, tc.epochs, mc.batch);
-    if (o.eval_every > 0 && eval_setup(&p->eval, &m, &d, o.eval_every, tc.epochs, &err) != 0)
-        goto done;
-    tg_train_callbacks cb = {progress_step, progress_epoch, p};
-    double t0 = tg_seconds();
-    if (tg_trainer_fit(t, d.x.x, d.x.n, &cb, &err) != 0)
-        goto done;
-    /* Optimizer state and training arenas are done with: give them back
-     * before scoring and drawing, which would otherwise stack on top. */
-    tg_mem_report train_memory = tg_trainer_train_memory(t);
-    tg_trainer_free(t);
-    t = NULL;
-    tg_scorer_free(p->eval.scorer);
-    p->eval.scorer = NULL;
-    if (score_all(&m, &d, &sc, &err) != 0)
+    }
+    if (fit(&o, &d, &m, p, &train_memory, &seconds, &err) != 0 || score_all(&m, &d, &sc, &err) != 0)
         goto done;
     run_summary sum = {.command = "train", .data = o.data ? o.data : RSRAE_DEFAULT_DATA,
-                       .epochs = tc.epochs, .seconds_total = tg_seconds() - t0,
+                       .epochs = p->epochs, .seconds_total = seconds,
                        .seconds_per_epoch = median(p->seconds, epochs_recorded(p)),
                        .samples_per_second = sc.samples_per_second,
                        .train_memory = train_memory, .inference_memory = sc.memory,
@@ -248,7 +260,6 @@ done:
     if (status)
         fail("train", &err);
     scored_free(&sc);
-    tg_trainer_free(t);
     if (p)
         eval_release(&p->eval);
     tg_rsrae_free(&m);
