@@ -7,3 +7,9 @@ tests_test_graph_LDADD = $(TEST_LIBS)
 tests_test_grad_SOURCES = tests/test_grad.c
 tests_test_grad_CFLAGS = $(TEST_CFLAGS)
 tests_test_grad_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/test_kernels
+TESTS += tests/test_kernels
+tests_test_kernels_SOURCES = tests/test_kernels.c
+tests_test_kernels_CFLAGS = $(TEST_CFLAGS)
+tests_test_kernels_LDADD = $(TEST_LIBS)
