@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 
 #include "bench_util.h"
@@ -27,55 +26,87 @@ typedef struct bench_opts {
     const char *preset, *data;
 } bench_opts;
 
-/* Seconds for one cblas_sgemm of node t (median of 7 timed batches). */
-static double time_matmul(tg_graph *g, tg_tensor t, double *flop)
+/* One product a plan schedules, with buffers of its own, and how many calls
+ * make one timing last about GEMM_TIMING_S. */
+typedef struct gemm {
+    enum CBLAS_TRANSPOSE ta, tb;
+    int m, n, k, lda, ldb;
+    float *a, *b, *c;
+    int reps;
+} gemm;
+
+/* The products of one step (or one inference batch), timed alone. */
+typedef struct gemm_set {
+    gemm *g;
+    int n;
+    double flop; /* per step */
+} gemm_set;
+
+#define GEMM_TIMING_S 0.004
+
+static float *filled(size_t n, int period)
 {
-    tg_tensor a = tg_input_of(g, t, 0), b = tg_input_of(g, t, 1);
-    const tg_shape *sa = tg_shape_of(g, a), *sb = tg_shape_of(g, b), *so = tg_shape_of(g, t);
-    int ta = tg_attr_of(g, t)->i[0], tb = tg_attr_of(g, t)->i[1];
-    int m = (int)so->d[0], n = (int)so->d[1], k = (int)(ta ? sa->d[0] : sa->d[1]);
-    size_t na = (size_t)tg_shape_numel(sa), nb = (size_t)tg_shape_numel(sb), nc = (size_t)m * (size_t)n;
-    float *A = aligned_alloc(64, (na * 4 + 63) / 64 * 64), *B = aligned_alloc(64, (nb * 4 + 63) / 64 * 64);
-    float *C = aligned_alloc(64, (nc * 4 + 63) / 64 * 64);
-    for (size_t i = 0; i < na; i++) A[i] = (float)(i % 7) * 0.1f;
-    for (size_t i = 0; i < nb; i++) B[i] = (float)(i % 5) * 0.1f;
-    int reps = 1;
-    for (;;) {
-        double t0 = tg_seconds();
-        for (int r = 0; r < reps; r++)
-            cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k,
-                        1.0f, A, (int)sa->d[1], B, (int)sb->d[1], 0.0f, C, n);
-        if (tg_seconds() - t0 > 0.02)
-            break;
-        reps *= 2;
-    }
-    double runs[7];
-    for (int i = 0; i < 7; i++) {
-        double t0 = tg_seconds();
-        for (int r = 0; r < reps; r++)
-            cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k,
-                        1.0f, A, (int)sa->d[1], B, (int)sb->d[1], 0.0f, C, n);
-        runs[i] = (tg_seconds() - t0) / reps;
-    }
-    free(A);
-    free(B);
-    free(C);
-    *flop = 2.0 * m * n * k;
-    return bench_median(runs, 7);
+    float *x = aligned_alloc(64, (n * sizeof(float) + 63) / 64 * 64);
+    for (size_t i = 0; x && i < n; i++)
+        x[i] = (float)(i % (size_t)period) * 0.1f;
+    return x;
 }
 
-/* Sum of sgemm times over the matmuls a plan schedules. */
-static double plan_bound(tg_graph *g, const tg_plan *p, double *flop)
+static double gemm_timing(const gemm *g)
+{
+    double t0 = tg_seconds();
+    for (int r = 0; r < g->reps; r++)
+        cblas_sgemm(CblasRowMajor, g->ta, g->tb, g->m, g->n, g->k, 1.0f, g->a, g->lda, g->b, g->ldb, 0.0f, g->c,
+                    g->n);
+    return (tg_seconds() - t0) / g->reps;
+}
+
+/* Adds every matmul plan p schedules to s, calibrated. */
+static int gemm_set_add(gemm_set *s, tg_graph *gr, const tg_plan *p)
+{
+    for (int t = 0; t < tg_graph_size(gr); t++) {
+        if (tg_plan_position(p, t) < 0 || tg_op_of(gr, t) != TG_OP_MATMUL)
+            continue;
+        gemm *grown = realloc(s->g, (size_t)(s->n + 1) * sizeof *grown);
+        if (!grown)
+            return -1;
+        s->g = grown;
+        const tg_shape *sa = tg_shape_of(gr, tg_input_of(gr, t, 0)), *sb = tg_shape_of(gr, tg_input_of(gr, t, 1));
+        const tg_shape *so = tg_shape_of(gr, t);
+        int ta = tg_attr_of(gr, t)->i[0], tb = tg_attr_of(gr, t)->i[1];
+        gemm *g = &s->g[s->n++];
+        *g = (gemm){ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)so->d[0], (int)so->d[1],
+                    (int)(ta ? sa->d[0] : sa->d[1]), (int)sa->d[1], (int)sb->d[1],
+                    filled((size_t)tg_shape_numel(sa), 7), filled((size_t)tg_shape_numel(sb), 5),
+                    filled((size_t)tg_shape_numel(so), 3), 1};
+        if (!g->a || !g->b || !g->c)
+            return -1;
+        while (gemm_timing(g) * g->reps < GEMM_TIMING_S)
+            g->reps *= 2;
+        s->flop += 2.0 * g->m * g->n * g->k;
+    }
+    return 0;
+}
+
+/* Seconds the set's products take, each timed alone: the least one step
+ * (or batch) can cost. Measured again beside every timed epoch, so that a
+ * ratio compares two figures taken under the same load. */
+static double gemm_set_seconds(const gemm_set *s)
 {
     double total = 0.0;
-    *flop = 0.0;
-    for (int t = 0; t < tg_graph_size(g); t++)
-        if (tg_plan_position(p, t) >= 0 && tg_op_of(g, t) == TG_OP_MATMUL) {
-            double f;
-            total += time_matmul(g, t, &f);
-            *flop += f;
-        }
+    for (int i = 0; i < s->n; i++)
+        total += gemm_timing(&s->g[i]);
     return total;
+}
+
+static void gemm_set_free(gemm_set *s)
+{
+    for (int i = 0; i < s->n; i++) {
+        free(s->g[i].a);
+        free(s->g[i].b);
+        free(s->g[i].c);
+    }
+    free(s->g);
 }
 
 /* The reference selection (or every row with --full), reading only the
@@ -134,10 +165,148 @@ static void parse(int argc, char **argv, bench_opts *o)
     }
 }
 
+/* Per timed run (epoch or inference pass): its seconds, and the bound
+ * measured right after it. */
+typedef struct paired {
+    double *run, *bound;
+    int n;
+    const gemm_set *set;
+    double repeats; /* steps per epoch, or batches per pass */
+} paired;
+
+static void pair_bound(paired *p, int i, double seconds)
+{
+    p->run[i] = seconds;
+    p->bound[i] = gemm_set_seconds(p->set) * p->repeats;
+}
+
 static void on_epoch(void *ctx, const tg_epoch_stats *e)
 {
-    double *seconds = ctx;
-    seconds[e->epoch - 1] = e->seconds;
+    pair_bound(ctx, e->epoch - 1, e->seconds);
+}
+
+/* Medians over runs [first, n): run time, bound, and the ratio of each run
+ * to its own bound. */
+static void paired_medians(const paired *p, int first, double *run, double *bound, double *ratio)
+{
+    int n = p->n - first;
+    double *r = malloc((size_t)n * sizeof *r);
+    for (int i = 0; i < n; i++)
+        r[i] = p->run[first + i] / p->bound[first + i];
+    *ratio = bench_median(r, n);
+    *run = bench_median(p->run + first, n);
+    *bound = bench_median(p->bound + first, n);
+    free(r);
+}
+
+static paired paired_new(int n, const gemm_set *set, double repeats)
+{
+    return (paired){calloc((size_t)n, sizeof(double)), calloc((size_t)n, sizeof(double)), n, set, repeats};
+}
+
+static void paired_free(paired *p)
+{
+    free(p->run);
+    free(p->bound);
+}
+
+static void die(const char *what, const tg_error *err)
+{
+    fprintf(stderr, "bench_rsrae: %s%s%s\n", what, err ? ": " : "", err ? err->msg : "");
+    exit(1);
+}
+
+/* Trains 1 + epochs epochs (the first is the warm-up); prints the epoch
+ * time against its bound. */
+static void time_training(tg_rsrae *m, tg_train_config tc, const tg_dataset *d, int epochs, const char *preset,
+                          int threads, tg_mem_report *memory)
+{
+    tg_error err = {{0}};
+    tc.epochs = 1 + epochs;
+    tg_trainer *t = tg_trainer_new(m, &tc, &err);
+    if (!t)
+        die("trainer", &err);
+    tg_plan *plans[3];
+    int n_plans = tg_trainer_plans(t, plans, 3);
+    gemm_set set = {0};
+    for (int i = 0; i < n_plans; i++)
+        if (gemm_set_add(&set, m->g, plans[i]) != 0)
+            die("out of memory", NULL);
+    size_t steps = d->n / (size_t)m->cfg.batch;
+    paired p = paired_new(tc.epochs, &set, (double)steps);
+    tg_train_callbacks cb = {NULL, on_epoch, &p};
+    if (tg_trainer_fit(t, d->x, d->n, &cb, &err) != 0)
+        die("training", &err);
+    double epoch, bound, ratio;
+    paired_medians(&p, 1, &epoch, &bound, &ratio);
+    printf("preset %s  threads %d  samples %zu  batch %d  steps/epoch %zu  (%s)\n", preset, threads, d->n,
+           m->cfg.batch, steps, openblas_get_corename());
+    printf("train  epoch %.4f s  sgemm bound %.4f s (%.1f GFLOP/s at %.2f GFLOP/epoch)  ratio %.3f"
+           "  (medians of %d epochs, each with its bound measured beside it)\n",
+           epoch, bound, set.flop * (double)steps / bound * 1e-9, set.flop * (double)steps * 1e-9, ratio, epochs);
+    *memory = tg_trainer_train_memory(t);
+
+    /* One more epoch with per-op timing, to show where a step's time goes. */
+    for (int i = 0; i < n_plans; i++)
+        tg_plan_profile(plans[i], 1);
+    tc.epochs = 1;
+    tg_trainer_free(t);
+    if (!(t = tg_trainer_new(m, &tc, &err)))
+        die("trainer", &err);
+    n_plans = tg_trainer_plans(t, plans, 3);
+    for (int i = 0; i < n_plans; i++)
+        tg_plan_profile(plans[i], 1);
+    double p0 = tg_seconds();
+    tg_trainer_fit(t, d->x, d->n, NULL, &err);
+    printf("profiled epoch %.4f s; per training step:\n", tg_seconds() - p0);
+    for (int i = 0; i < n_plans; i++)
+        tg_plan_profile_print(plans[i], stdout);
+    paired_free(&p);
+    gemm_set_free(&set);
+    tg_trainer_free(t);
+}
+
+/* Scores the data set 1 + passes times (the first is the warm-up); prints
+ * samples per second and the time against the forward products' bound. */
+static void time_inference(tg_rsrae *m, const tg_dataset *d, int passes, tg_mem_report *memory)
+{
+    tg_error err = {{0}};
+    tg_scorer *s = tg_scorer_new(m, &err);
+    float *score = malloc(d->n * sizeof *score);
+    if (!s || !score)
+        die("scorer", &err);
+    gemm_set set = {0};
+    if (gemm_set_add(&set, m->g, tg_scorer_plan(s)) != 0)
+        die("out of memory", NULL);
+    size_t batches = (d->n + (size_t)m->cfg.batch - 1) / (size_t)m->cfg.batch;
+    paired p = paired_new(1 + passes, &set, (double)batches);
+    for (int i = 0; i <= passes; i++) {
+        double t0 = tg_seconds();
+        if (tg_scorer_run(s, d->x, d->n, score, NULL, NULL, NULL, &err) != 0)
+            die("scoring", &err);
+        pair_bound(&p, i, tg_seconds() - t0);
+    }
+    double pass, bound, ratio;
+    paired_medians(&p, 1, &pass, &bound, &ratio);
+    printf("infer  %.0f samples/s  %.4f s  sgemm bound %.4f s  ratio %.3f  (medians of %d passes)\n",
+           (double)d->n / pass, pass, bound, ratio, passes);
+    *memory = tg_scorer_memory(s);
+    tg_plan_profile(tg_scorer_plan(s), 1);
+    tg_scorer_run(s, d->x, d->n, score, NULL, NULL, NULL, &err);
+    printf("inference, per batch:\n");
+    tg_plan_profile_print(tg_scorer_plan(s), stdout);
+    paired_free(&p);
+    gemm_set_free(&set);
+    free(score);
+    tg_scorer_free(s);
+}
+
+static void print_memory(const char *what, tg_mem_report r)
+{
+    double mib = 1024.0 * 1024.0;
+    printf("memory %s: naive %.2f MiB planned %.2f MiB lower bound %.2f MiB (planned/bound %.3f)\n", what,
+           r.naive_bytes / mib, r.planned_bytes / mib, r.lower_bound_bytes / mib,
+           (double)r.planned_bytes / (double)r.lower_bound_bytes);
 }
 
 int main(int argc, char **argv)
@@ -146,95 +315,29 @@ int main(int argc, char **argv)
     parse(argc, argv, &o);
     tg_error err = {{0}};
     tg_dataset d = {0};
-    if (load(&o, &d, &err) != 0) {
-        fprintf(stderr, "bench_rsrae: %s\n", err.msg);
-        return 1;
-    }
+    if (load(&o, &d, &err) != 0)
+        die("data", &err);
     tg_rsrae_config mc;
     tg_train_config tc;
     configure(&o, &mc, &tc);
     tg_rsrae m;
     tg_rng r;
     tg_rng_seed(&r, 0);
-    if (tg_rsrae_build(&m, &mc, &err) || tg_rsrae_init(&m, &r, TG_A_ORTHOGONAL, &err)) {
-        fprintf(stderr, "bench_rsrae: %s\n", err.msg);
-        return 1;
-    }
-    tc.epochs = 1 + o.epochs; /* the first is the warm-up */
-    tg_trainer *t = tg_trainer_new(&m, &tc, &err);
-    tg_scorer *s = tg_scorer_new(&m, &err);
-    if (!t || !s) {
-        fprintf(stderr, "bench_rsrae: %s\n", err.msg);
-        return 1;
-    }
+    if (tg_rsrae_build(&m, &mc, &err) || tg_rsrae_init(&m, &r, TG_A_ORTHOGONAL, &err))
+        die("model", &err);
     tg_set_threads(o.threads);
-    size_t steps = d.n / (size_t)mc.batch;
-    double step_flop, step_bound = 0.0;
-    tg_plan *plans[3];
-    int n_plans = tg_trainer_plans(t, plans, 3);
-    double flop_sum = 0.0;
-    for (int i = 0; i < n_plans; i++) {
-        step_bound += plan_bound(m.g, plans[i], &step_flop);
-        flop_sum += step_flop;
-    }
-    double *seconds = calloc((size_t)tc.epochs, sizeof *seconds);
-    tg_train_callbacks cb = {NULL, on_epoch, seconds};
-    tg_trainer_fit(t, d.x, d.n, &cb, &err);
-    double epoch = bench_median(seconds + 1, o.epochs), bound = step_bound * (double)steps;
-
-    /* One more epoch with per-op timing, to show where a step's time goes. */
-    for (int i = 0; i < n_plans; i++)
-        tg_plan_profile(plans[i], 1);
-    tc.epochs = 1;
-    tg_trainer_free(t);
-    t = tg_trainer_new(&m, &tc, &err);
-    n_plans = tg_trainer_plans(t, plans, 3);
-    for (int i = 0; i < n_plans; i++)
-        tg_plan_profile(plans[i], 1);
-    double p0 = tg_seconds();
-    tg_trainer_fit(t, d.x, d.n, NULL, &err);
-    double profiled_epoch = tg_seconds() - p0;
-
-    double infer_flop, infer_bound = plan_bound(m.g, tg_scorer_plan(s), &infer_flop);
-    size_t batches = (d.n + (size_t)mc.batch - 1) / (size_t)mc.batch;
-    float *score = malloc(d.n * sizeof *score);
-    double t0 = tg_seconds();
-    tg_scorer_run(s, d.x, d.n, score, NULL, NULL, NULL, &err);
-    double infer = tg_seconds() - t0;
-
-    tg_plan_profile(tg_scorer_plan(s), 1);
-    tg_scorer_run(s, d.x, d.n, score, NULL, NULL, NULL, &err);
-
-    tg_mem_report mt = tg_trainer_train_memory(t), mi = tg_scorer_memory(s);
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    double mib = 1024.0 * 1024.0;
-    size_t params = tg_params_floats(m.g) * sizeof(float);
-    printf("preset %s  threads %d  samples %zu  batch %d  steps/epoch %zu  (%s)\n", o.preset, o.threads, d.n,
-           mc.batch, steps, openblas_get_corename());
-    printf("train  epoch %.4f s (median of %d)  sgemm bound %.4f s (%.1f GFLOP/s at %.2f GFLOP/epoch)  ratio %.3f\n",
-           epoch, o.epochs, bound, flop_sum * (double)steps / bound * 1e-9, flop_sum * (double)steps * 1e-9,
-           epoch / bound);
-    printf("infer  %.0f samples/s  %.4f s  sgemm bound %.4f s  ratio %.3f\n", (double)d.n / infer, infer,
-           infer_bound * (double)batches, infer / (infer_bound * (double)batches));
-    printf("memory train: naive %.2f MiB planned %.2f MiB lower bound %.2f MiB (planned/bound %.3f)\n",
-           mt.naive_bytes / mib, mt.planned_bytes / mib, mt.lower_bound_bytes / mib,
-           (double)mt.planned_bytes / (double)mt.lower_bound_bytes);
-    printf("memory infer: naive %.2f MiB planned %.2f MiB lower bound %.2f MiB (planned/bound %.3f)\n",
-           mi.naive_bytes / mib, mi.planned_bytes / mib, mi.lower_bound_bytes / mib,
-           (double)mi.planned_bytes / (double)mi.lower_bound_bytes);
-    printf("memory budget: data %.1f MiB + params/grads/AdamW state %.1f MiB + arenas %.1f MiB; peak RSS %.1f MiB\n",
-           d.n * d.dim * 4 / mib, 4.0 * params / mib, (mt.planned_bytes + mi.planned_bytes) / mib,
-           ru.ru_maxrss / 1024.0);
-    printf("profiled epoch %.4f s; per training step:\n", profiled_epoch);
-    for (int i = 0; i < n_plans; i++)
-        tg_plan_profile_print(plans[i], stdout);
-    printf("inference, per batch:\n");
-    tg_plan_profile_print(tg_scorer_plan(s), stdout);
-    free(score);
-    free(seconds);
-    tg_scorer_free(s);
-    tg_trainer_free(t);
+    tg_mem_report mt, mi;
+    time_training(&m, tc, &d, o.epochs, o.preset, o.threads, &mt);
+    time_inference(&m, &d, o.epochs, &mi);
+    print_memory("train", mt);
+    print_memory("infer", mi);
+    /* What rsrae train must hold; bench/run.sh sets its peak RSS against
+     * this (this process's own RSS also holds the bound's gemm buffers). */
+    double mib = 1024.0 * 1024.0, data = d.n * d.dim * 4 / mib;
+    double state = 4.0 * tg_params_floats(m.g) * sizeof(float) / mib;
+    double arenas = (mt.planned_bytes + mi.planned_bytes) / mib;
+    printf("memory budget: data %.1f MiB + params/grads/AdamW state %.1f MiB + arenas %.1f MiB = %.1f MiB\n", data,
+           state, arenas, data + state + arenas);
     tg_rsrae_free(&m);
     tg_dataset_free(&d);
     return 0;
