@@ -35,10 +35,11 @@ typedef struct gemm {
     int reps;
 } gemm;
 
-/* The products of one step (or one inference batch), timed alone. */
+/* The products of one step (or one inference batch), timed alone, each
+ * with OpenBLAS's own pool of `threads`. */
 typedef struct gemm_set {
     gemm *g;
-    int n;
+    int n, threads;
     double flop; /* per step */
 } gemm_set;
 
@@ -61,9 +62,24 @@ static double gemm_timing(const gemm *g)
     return (tg_seconds() - t0) / g->reps;
 }
 
+/* The library runs OpenBLAS on one thread and splits GEMMs itself; the
+ * bound is OpenBLAS's own threading. Its workers spin for a while after a
+ * call (2^28 cycles by default), so after measuring the bound wait until
+ * they sleep, lest they compete with the library's threads. The wait is
+ * busy: a sleeping core comes back slower and colder, which would be
+ * charged to the epoch after it. */
+static void openblas_threads_idle(int threads)
+{
+    openblas_set_num_threads(1);
+    if (threads > 1)
+        for (double t0 = tg_seconds(); tg_seconds() - t0 < 0.25;)
+            ;
+}
+
 /* Adds every matmul plan p schedules to s, calibrated. */
 static int gemm_set_add(gemm_set *s, tg_graph *gr, const tg_plan *p)
 {
+    openblas_set_num_threads(s->threads);
     for (int t = 0; t < tg_graph_size(gr); t++) {
         if (tg_plan_position(p, t) < 0 || tg_op_of(gr, t) != TG_OP_MATMUL)
             continue;
@@ -85,6 +101,7 @@ static int gemm_set_add(gemm_set *s, tg_graph *gr, const tg_plan *p)
             g->reps *= 2;
         s->flop += 2.0 * g->m * g->n * g->k;
     }
+    openblas_threads_idle(s->threads);
     return 0;
 }
 
@@ -93,9 +110,11 @@ static int gemm_set_add(gemm_set *s, tg_graph *gr, const tg_plan *p)
  * ratio compares two figures taken under the same load. */
 static double gemm_set_seconds(const gemm_set *s)
 {
+    openblas_set_num_threads(s->threads);
     double total = 0.0;
     for (int i = 0; i < s->n; i++)
         total += gemm_timing(&s->g[i]);
+    openblas_threads_idle(s->threads);
     return total;
 }
 
@@ -228,7 +247,7 @@ static void time_training(tg_rsrae *m, tg_train_config tc, const tg_dataset *d, 
         die("trainer", &err);
     tg_plan *plans[3];
     int n_plans = tg_trainer_plans(t, plans, 3);
-    gemm_set set = {0};
+    gemm_set set = {.threads = threads};
     for (int i = 0; i < n_plans; i++)
         if (gemm_set_add(&set, m->g, plans[i]) != 0)
             die("out of memory", NULL);
@@ -268,14 +287,14 @@ static void time_training(tg_rsrae *m, tg_train_config tc, const tg_dataset *d, 
 
 /* Scores the data set 1 + passes times (the first is the warm-up); prints
  * samples per second and the time against the forward products' bound. */
-static void time_inference(tg_rsrae *m, const tg_dataset *d, int passes, tg_mem_report *memory)
+static void time_inference(tg_rsrae *m, const tg_dataset *d, int passes, int threads, tg_mem_report *memory)
 {
     tg_error err = {{0}};
     tg_scorer *s = tg_scorer_new(m, &err);
     float *score = malloc(d->n * sizeof *score);
     if (!s || !score)
         die("scorer", &err);
-    gemm_set set = {0};
+    gemm_set set = {.threads = threads};
     if (gemm_set_add(&set, m->g, tg_scorer_plan(s)) != 0)
         die("out of memory", NULL);
     size_t batches = (d->n + (size_t)m->cfg.batch - 1) / (size_t)m->cfg.batch;
@@ -328,7 +347,7 @@ int main(int argc, char **argv)
     tg_set_threads(o.threads);
     tg_mem_report mt, mi;
     time_training(&m, tc, &d, o.epochs, o.preset, o.threads, &mt);
-    time_inference(&m, &d, o.epochs, &mi);
+    time_inference(&m, &d, o.epochs, o.threads, &mi);
     print_memory("train", mt);
     print_memory("infer", mi);
     /* What rsrae train must hold; bench/run.sh sets its peak RSS against

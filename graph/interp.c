@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "tg_parallel.h"
+
 double tg_seconds(void)
 {
     struct timespec ts;
@@ -111,7 +113,10 @@ float tg_plan_scalar(const tg_plan *p, tg_tensor t)
     return d ? d[0] : 0.0f;
 }
 
+/* One owner of the cores: OpenBLAS runs each call on the calling thread and
+ * the library splits the work itself (tg_parallel.h). */
 void tg_set_threads(int n)
 {
-    openblas_set_num_threads(n > 0 ? n : 1);
+    openblas_set_num_threads(1);
+    tg_parallel_set_threads(n);
 }

@@ -179,7 +179,10 @@ void tg_plan_profile_print(const tg_plan *p, FILE *out);
 /* Monotonic clock in seconds (profiling, trainers, tools). */
 double tg_seconds(void);
 
-/* Threads used by kernels (OpenBLAS's pool). */
+/* Threads for everything the library computes: GEMMs (split into blocks,
+ * each an OpenBLAS call on one thread), the larger elementwise kernels and
+ * the optimizer's pass. Results are bit-identical from run to run for one
+ * thread count; another count may round GEMMs differently. */
 void tg_set_threads(int n);
 
 /* ---- listing (graph/dump.c) ------------------------------------------- */

@@ -3,6 +3,8 @@
 
 #include <cblas.h>
 
+#include "tg_parallel.h"
+
 /* op(a) is [rows, cols] after the optional transpose. */
 static void op_dims(const tg_shape *s, int trans, int64_t *rows, int64_t *cols)
 {
@@ -33,16 +35,52 @@ int tg_shape_matmul(const tg_graph *g, const tg_node *n, tg_shape *out, char *er
     return 0;
 }
 
+/* One GEMM, split into blocks of C's rows or columns over the library's
+ * threads; each block is an OpenBLAS call on its own thread. */
+typedef struct gemm_job {
+    int ta, tb, split_rows;
+    int64_t m, n, k;
+    const float *a, *b;
+    float *c;
+    int lda, ldb;
+} gemm_job;
+
+static void gemm_block(void *ctx, size_t begin, size_t end)
+{
+    const gemm_job *j = ctx;
+    const float *a = j->a, *b = j->b;
+    float *c = j->c;
+    int64_t m = j->m, n = j->n;
+    if (j->split_rows) { // rows [begin, end) of op(A) and of C
+        a += j->ta ? (int64_t)begin : (int64_t)begin * j->lda;
+        c += (int64_t)begin * n;
+        m = (int64_t)(end - begin);
+    } else {             // columns [begin, end) of op(B) and of C
+        b += j->tb ? (int64_t)begin * j->ldb : (int64_t)begin;
+        c += begin;
+        n = (int64_t)(end - begin);
+    }
+    cblas_sgemm(CblasRowMajor, j->ta ? CblasTrans : CblasNoTrans, j->tb ? CblasTrans : CblasNoTrans, (int)m, (int)n,
+                (int)j->k, 1.0f, a, j->lda, b, j->ldb, 0.0f, c, (int)j->n);
+}
+
+/* Below this many multiply-adds a GEMM is not worth splitting. */
+#define GEMM_SPLIT_MIN (1 << 18)
+
 void tg_fwd_matmul(const tg_kernel_args *k)
 {
     const tg_shape *sa = &k->in_nodes[0]->shape, *sb = &k->in_nodes[1]->shape;
-    int ta = k->node->attr.i[0], tb = k->node->attr.i[1];
-    int64_t m, kk, kb, n;
-    op_dims(sa, ta, &m, &kk);
-    op_dims(sb, tb, &kb, &n);
-    cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                (int)m, (int)n, (int)kk, 1.0f, k->in[0], (int)sa->d[1], k->in[1], (int)sb->d[1],
-                0.0f, k->out, (int)n);
+    gemm_job j = {.ta = k->node->attr.i[0], .tb = k->node->attr.i[1], .a = k->in[0], .b = k->in[1],
+                  .c = k->out, .lda = (int)sa->d[1], .ldb = (int)sb->d[1]};
+    int64_t kb;
+    op_dims(sa, j.ta, &j.m, &j.k);
+    op_dims(sb, j.tb, &kb, &j.n);
+    /* Split the longer side of C; columns in blocks of 16 keep each
+     * block's rows of C cache-line aligned. */
+    j.split_rows = j.m > j.n;
+    size_t len = (size_t)(j.split_rows ? j.m : j.n), align = j.split_rows ? 4 : 16;
+    size_t min_chunk = j.m * j.n * j.k < GEMM_SPLIT_MIN ? len : align;
+    tg_parallel_for(len, align, min_chunk, gemm_block, &j);
 }
 
 /* C = op(A) op(B). Each case writes dA and dB as products of dC with the

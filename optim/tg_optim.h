@@ -33,8 +33,10 @@
  *     tg_schedule s = tg_schedule_onecycle(c.lr, total_steps);
  *     for (...) { run forward/backward; tg_optimizer_step_sched(opt, &s); }
  *
- * The optimizer does no threading and no reductions whose order depends on
- * anything but the span lengths, so a run is reproducible bit for bit.
+ * The fused pass is split over the library's threads (tg_set_threads), and
+ * every element is updated alike wherever its chunk starts; no reduction's
+ * order depends on anything but the span lengths. So a run is reproducible
+ * bit for bit, whatever the thread count.
  */
 #ifndef TG_OPTIM_H
 #define TG_OPTIM_H

@@ -13,3 +13,9 @@ TESTS += tests/test_kernels
 tests_test_kernels_SOURCES = tests/test_kernels.c
 tests_test_kernels_CFLAGS = $(TEST_CFLAGS)
 tests_test_kernels_LDADD = $(TEST_LIBS)
+
+check_PROGRAMS += tests/test_parallel
+TESTS += tests/test_parallel
+tests_test_parallel_SOURCES = tests/test_parallel.c
+tests_test_parallel_CFLAGS = $(TEST_CFLAGS)
+tests_test_parallel_LDADD = $(TEST_LIBS)

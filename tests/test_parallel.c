@@ -1,0 +1,216 @@
+/* test_parallel.c - the library's threads: the fork-join pool, GEMMs split
+ * into blocks, the optimizer's split pass, and plans run on several threads.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tg.h"
+#include "tg_ops.h"
+#include "tg_optim.h"
+#include "tg_parallel.h"
+#include "tg_rng.h"
+
+/* ---- the pool ---------------------------------------------------------------- */
+
+typedef struct coverage {
+    int *hits;
+    size_t align, n;
+    int misaligned;
+} coverage;
+
+static void count_range(void *ctx, size_t begin, size_t end)
+{
+    coverage *c = ctx;
+    if (begin % c->align != 0 || end > c->n)
+        __atomic_fetch_add(&c->misaligned, 1, __ATOMIC_RELAXED);
+    for (size_t i = begin; i < end; i++)
+        c->hits[i]++; /* chunks are disjoint: no two threads touch one element */
+}
+
+START_TEST(parallel_for_covers_each_index_once_in_aligned_chunks)
+{
+    static const size_t sizes[] = {0, 1, 15, 16, 17, 100, 1000, 4097, 100003};
+    static const size_t aligns[] = {1, 4, 16};
+    static const size_t mins[] = {0, 1, 64, 5000};
+    for (int threads = 1; threads <= 4; threads++) {
+        tg_set_threads(threads);
+        ck_assert_int_eq(tg_parallel_threads(), threads);
+        for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
+            for (size_t a = 0; a < sizeof aligns / sizeof *aligns; a++)
+                for (size_t m = 0; m < sizeof mins / sizeof *mins; m++) {
+                    coverage c = {calloc(sizes[s] + 1, sizeof(int)), aligns[a], sizes[s], 0};
+                    tg_parallel_for(sizes[s], aligns[a], mins[m], count_range, &c);
+                    for (size_t i = 0; i < sizes[s]; i++)
+                        ck_assert_msg(c.hits[i] == 1, "threads %d n %zu align %zu: index %zu run %d times",
+                                      threads, sizes[s], aligns[a], i, c.hits[i]);
+                    ck_assert_int_eq(c.misaligned, 0);
+                    free(c.hits);
+                }
+    }
+    tg_set_threads(1);
+}
+END_TEST
+
+/* ---- GEMMs split into blocks ------------------------------------------------ */
+
+static void random_fill(float *x, size_t n, tg_rng *r)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] = tg_rng_uniform_range(r, -1, 1);
+}
+
+/* C = op(A) op(B) through a graph on `threads` threads, against a double
+ * loop. A is [m, k] or [k, m]; B is [k, n] or [n, k]. */
+static void check_matmul(int m, int n, int k, int ta, int tb, int threads)
+{
+    tg_rng r;
+    tg_rng_seed(&r, (uint64_t)(m * 131 + n * 7 + k));
+    tg_graph *g = tg_graph_new();
+    tg_tensor a = tg_input(g, "a", ta ? tg_shape2(k, m) : tg_shape2(m, k));
+    tg_tensor b = tg_input(g, "b", tb ? tg_shape2(n, k) : tg_shape2(k, n));
+    tg_tensor c = tg_matmul(g, a, b, ta, tb);
+    ck_assert_int_ge(c, 0);
+    float *av = malloc((size_t)m * k * sizeof(float)), *bv = malloc((size_t)n * k * sizeof(float));
+    random_fill(av, (size_t)m * k, &r);
+    random_fill(bv, (size_t)n * k, &r);
+    tg_set_threads(threads);
+    tg_plan *p = tg_plan_new(g, &c, 1, NULL);
+    ck_assert_ptr_nonnull(p);
+    tg_plan_bind(p, a, av);
+    tg_plan_bind(p, b, bv);
+    ck_assert_int_eq(tg_plan_run(p), 0);
+    const float *cv = tg_plan_data(p, c);
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++) {
+            double acc = 0.0;
+            for (int q = 0; q < k; q++)
+                acc += (double)(ta ? av[q * m + i] : av[i * k + q]) * (tb ? bv[j * k + q] : bv[q * n + j]);
+            ck_assert_msg(fabs(cv[i * n + j] - acc) <= 1e-4 * (1.0 + fabs(acc)),
+                          "%dx%dx%d ta %d tb %d threads %d: C[%d,%d] = %g, expected %g", m, n, k, ta, tb, threads,
+                          i, j, cv[i * n + j], acc);
+        }
+    tg_plan_free(p);
+    tg_graph_free(g);
+    free(av);
+    free(bv);
+    tg_set_threads(1);
+}
+
+START_TEST(split_gemms_match_a_reference_product)
+{
+    /* wide C (split by columns), tall C (split by rows), odd sizes so blocks
+     * do not divide evenly, and one too small to split */
+    static const int shapes[][3] = {{64, 392, 784}, {392, 67, 64}, {67, 131, 45}, {5, 7, 3}};
+    for (int s = 0; s < 4; s++)
+        for (int t = 0; t < 4; t++)
+            for (int threads = 1; threads <= 3; threads++)
+                check_matmul(shapes[s][0], shapes[s][1], shapes[s][2], t & 1, t >> 1, threads);
+}
+END_TEST
+
+/* ---- the optimizer's split pass ------------------------------------------------- */
+
+/* Three AdamW steps on one long span; returns the parameters. */
+static float *adamw_steps(int threads, size_t n)
+{
+    tg_rng r;
+    tg_rng_seed(&r, 11);
+    float *p = malloc(n * sizeof(float)), *g = malloc(n * sizeof(float));
+    random_fill(p, n, &r);
+    tg_set_threads(threads);
+    tg_span span = {p, g, n};
+    tg_optim_config c = tg_optim_defaults(TG_ADAMW);
+    tg_error err = {{0}};
+    tg_optimizer *o = tg_optimizer_new(&c, &span, 1, &err);
+    ck_assert_msg(o != NULL, "%s", err.msg);
+    for (int step = 0; step < 3; step++) {
+        random_fill(g, n, &r);
+        tg_optimizer_step(o, 0.01, -1);
+    }
+    tg_optimizer_free(o);
+    free(g);
+    tg_set_threads(1);
+    return p;
+}
+
+START_TEST(adamw_split_over_threads_is_bitwise_the_same)
+{
+    size_t n = 100003; /* not a multiple of the vector width or of the chunk */
+    float *one = adamw_steps(1, n);
+    for (int threads = 2; threads <= 3; threads++) {
+        float *many = adamw_steps(threads, n);
+        ck_assert_int_eq(memcmp(one, many, n * sizeof(float)), 0);
+        free(many);
+    }
+    free(one);
+}
+END_TEST
+
+/* ---- a training plan on two threads ---------------------------------------------- */
+
+START_TEST(planned_and_linear_runs_agree_bitwise_on_two_threads)
+{
+    enum { B = 64, IN = 300, H = 200, OUT = 40 };
+    tg_graph *g = tg_graph_new();
+    tg_tensor x = tg_input(g, "x", tg_shape2(B, IN));                         // [B, IN]
+    tg_tensor w1 = tg_param(g, "w1", tg_shape2(H, IN)), b1 = tg_param(g, "b1", tg_shape1(H));
+    tg_tensor w2 = tg_param(g, "w2", tg_shape2(OUT, H)), b2 = tg_param(g, "b2", tg_shape1(OUT));
+    tg_tensor h = tg_sigmoid(g, tg_linear(g, x, w1, b1));                    // [B, H]
+    tg_tensor y = tg_tanh(g, tg_linear(g, h, w2, b2));                       // [B, OUT]
+    tg_tensor loss = tg_sum(g, tg_rownorm(g, y));
+    tg_tensor params[4] = {w1, b1, w2, b2}, outs[5] = {loss};
+    ck_assert_int_eq(tg_gradients(g, loss, params, 4, outs + 1), 0);
+    tg_rng r;
+    tg_rng_seed(&r, 5);
+    float *xv = malloc(B * IN * sizeof(float));
+    random_fill(xv, B * IN, &r);
+    random_fill(tg_params(g), tg_params_floats(g), &r);
+    size_t nb = tg_params_floats(g) * sizeof(float);
+    float *grad_linear = malloc(nb);
+
+    tg_set_threads(2);
+    tg_plan_opts linear = {TG_PLAN_LINEAR};
+    tg_plan *pl = tg_plan_new(g, outs, 5, &linear), *pg = tg_plan_new(g, outs, 5, NULL);
+    ck_assert_ptr_nonnull(pl);
+    ck_assert_ptr_nonnull(pg);
+    tg_plan_bind(pl, x, xv);
+    tg_plan_bind(pg, x, xv);
+    ck_assert_int_eq(tg_plan_run(pl), 0);
+    float loss_linear = tg_plan_scalar(pl, loss);
+    memcpy(grad_linear, tg_grads(g), nb);
+    memset(tg_grads(g), 0, nb);
+    ck_assert_int_eq(tg_plan_run(pg), 0);
+    float loss_greedy = tg_plan_scalar(pg, loss);
+    ck_assert_int_eq(memcmp(&loss_linear, &loss_greedy, sizeof(float)), 0);
+    ck_assert_int_eq(memcmp(grad_linear, tg_grads(g), nb), 0);
+
+    /* and one thread computes the same up to the GEMMs' rounding */
+    tg_set_threads(1);
+    ck_assert_int_eq(tg_plan_run(pg), 0);
+    ck_assert_float_eq_tol(tg_plan_scalar(pg, loss), loss_linear, 1e-4 * fabsf(loss_linear));
+    tg_plan_free(pl);
+    tg_plan_free(pg);
+    tg_graph_free(g);
+    free(xv);
+    free(grad_linear);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("parallel");
+    TCase *tc = tcase_create("threads");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, parallel_for_covers_each_index_once_in_aligned_chunks);
+    tcase_add_test(tc, split_gemms_match_a_reference_product);
+    tcase_add_test(tc, adamw_split_over_threads_is_bitwise_the_same);
+    tcase_add_test(tc, planned_and_linear_runs_agree_bitwise_on_two_threads);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
