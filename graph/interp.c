@@ -36,6 +36,52 @@ int tg_plan_bind(tg_plan *p, tg_tensor input, const float *data)
     return 0;
 }
 
+/* ---- row blocks over threads ------------------------------------------ */
+
+/* Below this many output elements a kernel runs whole: a hand-off to the
+ * other threads costs about as much as a few thousand elements. */
+#define ROW_SPLIT_MIN_ELEMENTS (1 << 14)
+
+static int64_t row_floats(const tg_shape *s)
+{
+    return s->d[0] ? tg_shape_numel(s) / s->d[0] : 0;
+}
+
+/* Runs the kernel on rows [begin, end) of its output: the node and every
+ * row-aligned input are narrowed copies; broadcast inputs stay whole. */
+static void run_rows(void *ctx, size_t begin, size_t end)
+{
+    const tg_kernel_args *whole = ctx;
+    const tg_node *n = whole->node;
+    tg_node out = *n, in[TG_MAX_INPUTS];
+    tg_kernel_args a = *whole;
+    out.shape.d[0] = (int64_t)(end - begin);
+    a.node = &out;
+    a.out += (int64_t)begin * row_floats(&n->shape);
+    for (int k = 0; k < n->n_in; k++) {
+        const tg_shape *s = &whole->in_nodes[k]->shape;
+        if (s->ndim != n->shape.ndim || s->d[0] != n->shape.d[0])
+            continue;
+        in[k] = *whole->in_nodes[k];
+        in[k].shape.d[0] = (int64_t)(end - begin);
+        a.in_nodes[k] = &in[k];
+        a.in[k] += (int64_t)begin * row_floats(s);
+    }
+    tg_registry[n->op].forward(&a);
+}
+
+static void run_kernel(const tg_kernel_args *a)
+{
+    const tg_node *n = a->node;
+    int64_t rows = n->shape.ndim ? n->shape.d[0] : 1, numel = tg_shape_numel(&n->shape);
+    if (!tg_registry[n->op].rows || rows < 2 || numel < ROW_SPLIT_MIN_ELEMENTS) {
+        tg_registry[n->op].forward(a);
+        return;
+    }
+    size_t min_rows = (size_t)((ROW_SPLIT_MIN_ELEMENTS / 2 + row_floats(&n->shape) - 1) / row_floats(&n->shape));
+    tg_parallel_for((size_t)rows, 1, min_rows, run_rows, (void *)a);
+}
+
 int tg_plan_run(tg_plan *p)
 {
     const tg_graph *g = p->g;
@@ -55,10 +101,10 @@ int tg_plan_run(tg_plan *p)
         }
         if (p->op_seconds) {
             double t0 = tg_seconds();
-            tg_registry[n->op].forward(&a);
+            run_kernel(&a);
             p->op_seconds[n->op] += tg_seconds() - t0;
         } else {
-            tg_registry[n->op].forward(&a);
+            run_kernel(&a);
         }
     }
     p->profiled_runs += p->op_seconds != NULL;

@@ -78,6 +78,11 @@ typedef struct tg_op_def {
     tg_grad_fn    grad;
     unsigned      no_grad : 1;  /* declared non-differentiable */
     unsigned      inplace : 1;  /* output may reuse input 0's memory */
+    /* Rows of the output are independent: rows [r0, r1) need only rows
+     * [r0, r1) of each input that has the output's rank and row count, and
+     * all of any other input (broadcast along rows). The interpreter may
+     * then run the kernel on blocks of rows over the library's threads. */
+    unsigned      rows : 1;
 } tg_op_def;
 
 extern const tg_op_def tg_registry[TG_OP_COUNT];

@@ -4,13 +4,15 @@
 #ifndef TG_KERNELS_H
 #define TG_KERNELS_H
 
+#include "tg_fp_exact.h"
 #include "tg_internal.h"
 
-/* Elementwise kernels are also built for AVX2 and chosen at load time
- * (ifunc), so an SSE2-baseline build runs them at the machine's width. AVX2
- * has no FMA, so every lane rounds exactly as the baseline: same bits. */
+/* Elementwise kernels are also built for AVX-512 and AVX2 and chosen at load
+ * time (ifunc), so an SSE2-baseline build runs them at the machine's width.
+ * Neither target enables FMA, so every lane rounds exactly as the baseline:
+ * same bits. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__ELF__)
-#define TG_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#define TG_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define TG_VECTOR_CLONES
 #endif

@@ -1,5 +1,5 @@
 /* init.c - uniform, normal, Linear-default and Xavier initialisers. */
-#include "fp_exact.h"
+#include "tg_fp_exact.h"
 
 #include "tg_init.h"
 

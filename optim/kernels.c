@@ -8,7 +8,7 @@
  * every operation is exactly rounded per lane, and the one reduction (the
  * gradient norm) always sums in 16 float lanes whatever TG_VW is.
  */
-#include "fp_exact.h"
+#include "tg_fp_exact.h"
 
 #include "optim_kernels.h"
 

@@ -5,7 +5,7 @@ libtg_la_SOURCES += optim/optim.c optim/kernels.c optim/kernels_avx2.c optim/ker
 	optim/dispatch.c optim/sched.c optim/init.c \
 	optim/orthogonal.c
 include_HEADERS += optim/tg_optim.h optim/tg_sched.h optim/tg_init.h
-noinst_HEADERS += optim/optim_kernels.h optim/simd.h optim/fp_exact.h
+noinst_HEADERS += optim/optim_kernels.h optim/simd.h
 dist_noinst_SCRIPTS += optim/make_fixtures.py
 dist_noinst_DATA += tests/fixtures/optim_sgd.txt tests/fixtures/optim_sgd_dampening.txt \
 	tests/fixtures/optim_nesterov.txt tests/fixtures/optim_adam.txt \

@@ -1,5 +1,5 @@
 /* optim.c - SGD, Adam and AdamW as fused passes over spans (see tg_optim.h). */
-#include "fp_exact.h"
+#include "tg_fp_exact.h"
 
 #include "tg_optim.h"
 

@@ -6,7 +6,7 @@
  * hand the array to LAPACK as it is, while the tall case is transposed into
  * a work buffer first.
  */
-#include "fp_exact.h"
+#include "tg_fp_exact.h"
 
 #include "tg_init.h"
 

@@ -1,5 +1,5 @@
 /* rng.c - xoshiro256** with splitmix64 seeding. */
-#include "fp_exact.h"
+#include "tg_fp_exact.h"
 
 #include "tg_rng.h"
 

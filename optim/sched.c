@@ -1,5 +1,5 @@
 /* sched.c - learning-rate schedules (PyTorch semantics, see tg_sched.h). */
-#include "fp_exact.h"
+#include "tg_fp_exact.h"
 
 #include "tg_sched.h"
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tg.h"
+#include "tg_internal.h"
 #include "tg_ops.h"
 #include "tg_optim.h"
 #include "tg_parallel.h"
@@ -148,11 +149,81 @@ START_TEST(adamw_split_over_threads_is_bitwise_the_same)
 }
 END_TEST
 
+/* ---- row ops split over threads ------------------------------------------------- */
+
+/* Every op the registry marks `rows`, with its inputs row-aligned and
+ * broadcast along rows, big enough to be split. */
+static int row_op_graph(tg_graph *g, tg_tensor *outs, tg_tensor *leaves)
+{
+    enum { R = 257, C = 100 };
+    tg_tensor x = tg_param(g, "x", tg_shape2(R, C)), b = tg_param(g, "b", tg_shape1(C));
+    tg_tensor c = tg_param(g, "c", tg_shape2(R, 1)), r = tg_param(g, "r", tg_shape2(1, C));
+    tg_tensor p = tg_add_scalar(g, tg_abs(g, x), 0.5f);                  // [R, C], > 0
+    tg_tensor t[] = {
+        tg_relu(g, tg_add(g, x, b)), tg_leaky_relu(g, tg_sub(g, c, x), 0.1f), tg_sigmoid(g, tg_mul(g, x, r)),
+        tg_tanh(g, tg_div(g, x, p)), tg_rownorm(g, tg_scale(g, tg_neg(g, x), 0.7f)), tg_exp(g, x),
+        tg_log(g, p), tg_sqrt(g, p), tg_square(g, x), tg_pow(g, p, 1.5f), tg_copy(g, x),
+    };
+    int n = 0;
+    outs[n++] = tg_sign(g, x); /* not differentiable: kept out of the loss */
+    tg_tensor loss = TG_NONE;
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
+        outs[n++] = t[i];
+        tg_tensor s = tg_sum(g, t[i]);
+        loss = loss == TG_NONE ? s : tg_add(g, loss, s);
+    }
+    leaves[0] = x, leaves[1] = b, leaves[2] = c, leaves[3] = r;
+    ck_assert_msg(tg_gradients(g, loss, leaves, 4, outs + n) == 0, "%s", tg_graph_error(g));
+    return n + 4;
+}
+
+START_TEST(row_ops_split_over_threads_are_bitwise_the_same)
+{
+    tg_graph *g = tg_graph_new();
+    tg_tensor outs[32], leaves[4];
+    int n = row_op_graph(g, outs, leaves);
+    ck_assert_msg(!tg_graph_failed(g), "%s", tg_graph_error(g));
+    for (int op = 0; op < TG_OP_COUNT; op++) {
+        int used = 0;
+        for (int i = 0; i < tg_graph_size(g); i++)
+            used |= tg_op_of(g, i) == op;
+        ck_assert_msg(!tg_registry[op].rows || used, "row op %s is not in the test graph", tg_registry[op].name);
+    }
+    tg_rng r;
+    tg_rng_seed(&r, 9);
+    random_fill(tg_params(g), tg_params_floats(g), &r);
+    tg_plan *p = tg_plan_new(g, outs, n, NULL);
+    ck_assert_ptr_nonnull(p);
+    float *one[32];
+    size_t bytes[32];
+    tg_set_threads(1);
+    ck_assert_int_eq(tg_plan_run(p), 0);
+    for (int i = 0; i < n; i++) {
+        bytes[i] = (size_t)tg_shape_numel(tg_shape_of(g, outs[i])) * sizeof(float);
+        one[i] = malloc(bytes[i]);
+        memcpy(one[i], tg_plan_data(p, outs[i]), bytes[i]);
+    }
+    for (int threads = 2; threads <= 3; threads++) {
+        tg_set_threads(threads);
+        memset(tg_grads(g), 0, tg_params_floats(g) * sizeof(float));
+        ck_assert_int_eq(tg_plan_run(p), 0);
+        for (int i = 0; i < n; i++)
+            ck_assert_msg(memcmp(one[i], tg_plan_data(p, outs[i]), bytes[i]) == 0, "threads %d: '%s' differs",
+                          threads, tg_name_of(g, outs[i]));
+    }
+    tg_set_threads(1);
+    for (int i = 0; i < n; i++)
+        free(one[i]);
+    tg_plan_free(p);
+    tg_graph_free(g);
+}
+END_TEST
+
 /* ---- a training plan on two threads ---------------------------------------------- */
 
 START_TEST(planned_and_linear_runs_agree_bitwise_on_two_threads)
 {
-    enum { B = 64, IN = 300, H = 200, OUT = 40 };
+    enum { B = 64, IN = 300, H = 300, OUT = 40 }; /* [B, H] is big enough to split */
     tg_graph *g = tg_graph_new();
     tg_tensor x = tg_input(g, "x", tg_shape2(B, IN));                         // [B, IN]
     tg_tensor w1 = tg_param(g, "w1", tg_shape2(H, IN)), b1 = tg_param(g, "b1", tg_shape1(H));
@@ -206,6 +277,7 @@ int main(void)
     tcase_add_test(tc, parallel_for_covers_each_index_once_in_aligned_chunks);
     tcase_add_test(tc, split_gemms_match_a_reference_product);
     tcase_add_test(tc, adamw_split_over_threads_is_bitwise_the_same);
+    tcase_add_test(tc, row_ops_split_over_threads_are_bitwise_the_same);
     tcase_add_test(tc, planned_and_linear_runs_agree_bitwise_on_two_threads);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
