@@ -9,9 +9,11 @@
 
 /* Elementwise kernels are also built for AVX-512 and AVX2 and chosen at load
  * time (ifunc), so an SSE2-baseline build runs them at the machine's width.
- * Neither target enables FMA, so every lane rounds exactly as the baseline:
- * same bits. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__ELF__)
+ * FMA contraction is off (tg_fp_exact.h), so every lane rounds exactly as
+ * the baseline: same bits. Not under ThreadSanitizer, whose instrumented
+ * ifunc resolvers run before its runtime is up and crash the loader. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__ELF__) && \
+    !defined(__SANITIZE_THREAD__)
 #define TG_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define TG_VECTOR_CLONES
