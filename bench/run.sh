@@ -35,7 +35,7 @@ full=$(epoch_of "$tmp/full.txt")
 echo "full / reference epoch: $(ratio "$full" "$small") (ideal 60000/6400 = 9.375; measured / ideal = $(ratio "$full" "$(awk -v s="$small" 'BEGIN { print s * 9.375 }')"))"
 
 echo "== peak RSS of rsrae train --preset reference (2 epochs) =="
-"$build/tools/rsrae" train --preset reference --epochs 2 --quiet --out "$tmp/out" >"$tmp/train.txt"
+"$build/tools/rsrae" train --preset reference --epochs 2 --quiet --out "$tmp/out" >"$tmp/train.txt" 2>/dev/null
 grep -E "peak RSS|memory plan|training|inference" "$tmp/train.txt"
 rss=$(field "peak RSS" "$tmp/train.txt")
 budget=$(sed -n 's/^memory budget:.* = \([0-9.]*\) MiB/\1/p' "$tmp/ref1.txt")
