@@ -8,6 +8,7 @@
 
 #include "tg.h"
 #include "tg_internal.h"
+#include "plan_check.h"
 #include "tg_ops.h"
 #include "tg_optim.h"
 #include "tg_parallel.h"
@@ -238,24 +239,13 @@ START_TEST(planned_and_linear_runs_agree_bitwise_on_two_threads)
     float *xv = malloc(B * IN * sizeof(float));
     random_fill(xv, B * IN, &r);
     random_fill(tg_params(g), tg_params_floats(g), &r);
-    size_t nb = tg_params_floats(g) * sizeof(float);
-    float *grad_linear = malloc(nb);
 
     tg_set_threads(2);
     tg_plan_opts linear = {TG_PLAN_LINEAR};
     tg_plan *pl = tg_plan_new(g, outs, 5, &linear), *pg = tg_plan_new(g, outs, 5, NULL);
     ck_assert_ptr_nonnull(pl);
     ck_assert_ptr_nonnull(pg);
-    tg_plan_bind(pl, x, xv);
-    tg_plan_bind(pg, x, xv);
-    ck_assert_int_eq(tg_plan_run(pl), 0);
-    float loss_linear = tg_plan_scalar(pl, loss);
-    memcpy(grad_linear, tg_grads(g), nb);
-    memset(tg_grads(g), 0, nb);
-    ck_assert_int_eq(tg_plan_run(pg), 0);
-    float loss_greedy = tg_plan_scalar(pg, loss);
-    ck_assert_int_eq(memcmp(&loss_linear, &loss_greedy, sizeof(float)), 0);
-    ck_assert_int_eq(memcmp(grad_linear, tg_grads(g), nb), 0);
+    float loss_linear = assert_plans_agree(g, pl, pg, x, xv, loss);
 
     /* and one thread computes the same up to the GEMMs' rounding */
     tg_set_threads(1);
@@ -265,7 +255,6 @@ START_TEST(planned_and_linear_runs_agree_bitwise_on_two_threads)
     tg_plan_free(pg);
     tg_graph_free(g);
     free(xv);
-    free(grad_linear);
 }
 END_TEST
 
