@@ -165,16 +165,29 @@ double tg_clip_grad_norm(const tg_span *spans, int n_spans, double max_norm)
 /* One span's update split over the library's threads. The kernels treat
  * every element alike wherever a chunk starts, so the split never changes a
  * bit of the result. */
-typedef struct adam_job {
-    float *p, *m, *v;
+typedef struct span_job {
+    float *p, *s1, *s2; /* Adam's m and v, or SGD's momentum buffer (or NULL) */
     const float *g;
-    const tg_adam_coef *k;
-} adam_job;
+    const tg_adam_coef *adam; /* one of the two */
+    const tg_sgd_coef *sgd;
+    int nesterov;
+} span_job;
 
-static void adam_range(void *ctx, size_t begin, size_t end)
+static void span_range(void *ctx, size_t begin, size_t end)
 {
-    const adam_job *j = ctx;
-    tg_adam_update(j->p + begin, j->g + begin, j->m + begin, j->v + begin, end - begin, j->k);
+    const span_job *j = ctx;
+    float *s1 = j->s1 ? j->s1 + begin : NULL;
+    if (j->adam)
+        tg_adam_update(j->p + begin, j->g + begin, s1, j->s2 + begin, end - begin, j->adam);
+    else
+        tg_sgd_update(j->p + begin, j->g + begin, s1, end - begin, j->nesterov, j->sgd);
+}
+
+static void update_span(const tg_span *sp, span_job job)
+{
+    job.p = sp->param;
+    job.g = sp->grad;
+    tg_parallel_for(sp->n, ALIGN_FLOATS, 1 << 14, span_range, &job);
 }
 
 static void step_adam(tg_optimizer *o, double lr, double beta1, float scale)
@@ -195,9 +208,7 @@ static void step_adam(tg_optimizer *o, double lr, double beta1, float scale)
     };
     float *m = o->state, *v = o->state + o->state_span;
     for (int s = 0; s < o->n_spans; s++) {
-        const tg_span *sp = &o->spans[s];
-        adam_job job = {sp->param, m + o->offset[s], v + o->offset[s], sp->grad, &k};
-        tg_parallel_for(sp->n, ALIGN_FLOATS, 1 << 14, adam_range, &job);
+        update_span(&o->spans[s], (span_job){.s1 = m + o->offset[s], .s2 = v + o->offset[s], .adam = &k});
     }
 }
 
@@ -214,9 +225,8 @@ static void step_sgd(tg_optimizer *o, double lr, double momentum, float scale)
         .neg_lr = (float)-lr,
     };
     for (int s = 0; s < o->n_spans; s++) {
-        const tg_span *sp = &o->spans[s];
         float *buf = o->state ? o->state + o->offset[s] : NULL;
-        tg_sgd_update(sp->param, sp->grad, buf, sp->n, c->nesterov, &k);
+        update_span(&o->spans[s], (span_job){.s1 = buf, .sgd = &k, .nesterov = c->nesterov});
     }
 }
 

@@ -114,8 +114,8 @@ END_TEST
 
 /* ---- the optimizer's split pass ------------------------------------------------- */
 
-/* Three AdamW steps on one long span; returns the parameters. */
-static float *adamw_steps(int threads, size_t n)
+/* Three optimizer steps on one long span; returns the parameters. */
+static float *optimizer_steps(tg_optim_config c, int threads, size_t n)
 {
     tg_rng r;
     tg_rng_seed(&r, 11);
@@ -123,7 +123,6 @@ static float *adamw_steps(int threads, size_t n)
     random_fill(p, n, &r);
     tg_set_threads(threads);
     tg_span span = {p, g, n};
-    tg_optim_config c = tg_optim_defaults(TG_ADAMW);
     tg_error err = {{0}};
     tg_optimizer *o = tg_optimizer_new(&c, &span, 1, &err);
     ck_assert_msg(o != NULL, "%s", err.msg);
@@ -137,16 +136,23 @@ static float *adamw_steps(int threads, size_t n)
     return p;
 }
 
-START_TEST(adamw_split_over_threads_is_bitwise_the_same)
+START_TEST(optimizer_passes_split_over_threads_are_bitwise_the_same)
 {
     size_t n = 100003; /* not a multiple of the vector width or of the chunk */
-    float *one = adamw_steps(1, n);
-    for (int threads = 2; threads <= 3; threads++) {
-        float *many = adamw_steps(threads, n);
-        ck_assert_int_eq(memcmp(one, many, n * sizeof(float)), 0);
-        free(many);
+    tg_optim_config sgd = tg_optim_defaults(TG_SGD);
+    sgd.momentum = 0.9;
+    sgd.nesterov = 1;
+    tg_optim_config configs[] = {tg_optim_defaults(TG_ADAMW), sgd};
+    for (int c = 0; c < 2; c++) {
+        float *one = optimizer_steps(configs[c], 1, n);
+        for (int threads = 2; threads <= 3; threads++) {
+            float *many = optimizer_steps(configs[c], threads, n);
+            ck_assert_msg(memcmp(one, many, n * sizeof(float)) == 0, "optimizer %d, %d threads differs", c,
+                          threads);
+            free(many);
+        }
+        free(one);
     }
-    free(one);
 }
 END_TEST
 
@@ -265,7 +271,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, parallel_for_covers_each_index_once_in_aligned_chunks);
     tcase_add_test(tc, split_gemms_match_a_reference_product);
-    tcase_add_test(tc, adamw_split_over_threads_is_bitwise_the_same);
+    tcase_add_test(tc, optimizer_passes_split_over_threads_are_bitwise_the_same);
     tcase_add_test(tc, row_ops_split_over_threads_are_bitwise_the_same);
     tcase_add_test(tc, planned_and_linear_runs_agree_bitwise_on_two_threads);
     suite_add_tcase(s, tc);
