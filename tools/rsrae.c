@@ -5,6 +5,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "cli.h"
 #include "progress.h"
@@ -15,6 +18,16 @@ static int fail(const char *command, const tg_error *err)
 {
     fprintf(stderr, "rsrae %s: %s\n", command, err->msg);
     return 1;
+}
+
+/* The loaders' scratch buffers are freed but stay resident inside the heap
+ * (glibc returns only its top); hand those pages back before training so
+ * that they do not add to the peak. */
+static void release_scratch(void)
+{
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
 }
 
 static int make_dir(const char *dir, tg_error *err)
@@ -232,6 +245,7 @@ static int cmd_train(int argc, char **argv)
     if (data_prepare(&o, NULL, NULL, -1, &d, &err) != 0)
         return fail("train", &err);
     print_selection(&d, o.data ? o.data : RSRAE_DEFAULT_DATA);
+    release_scratch();
     tg_rsrae m = {0};
     progress_state *p = calloc(1, sizeof *p);
     scored sc = {0};
