@@ -9,7 +9,7 @@
  * that large with non-temporal stores that bypass the cache, so it measures
  * DRAM while the step's 12 MB may stay in a large L3.
  *
- *     bench/bench_optim [runs]
+ *     bench/bench_optim [runs] [threads]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,8 +61,10 @@ static double time_steps(tg_optimizer *opt, int runs, double *t)
 int main(int argc, char **argv)
 {
     int runs = argc > 1 ? atoi(argv[1]) : 301;
+    int threads = argc > 2 ? atoi(argv[2]) : 1;
     if (runs < 1)
         runs = 1;
+    tg_set_threads(threads); /* the optimizer's pass splits over them; memcpy does not */
     size_t n = N_PARAMS;
     float *p = alloc_floats(n), *g = alloc_floats(n);
     float *src = alloc_floats(4 * n), *dst = alloc_floats(4 * n);
@@ -97,7 +99,8 @@ int main(int argc, char **argv)
     double step_sgd = time_steps(sgd, runs, t);
 
     double mb = (double)n * sizeof(float) / 1e6;
-    printf("parameters            %zu (%.2f MB per block), median of %d runs\n", n, mb, runs);
+    printf("parameters            %zu (%.2f MB per block), median of %d runs, %d threads\n", n, mb, runs,
+           threads);
     printf("memcpy params         %8.1f us  (%.1f GB/s)\n", 1e6 * cp1, 2 * mb / 1e3 / cp1);
     printf("memcpy 4 blocks       %8.1f us  (%.1f GB/s)\n", 1e6 * cp4, 8 * mb / 1e3 / cp4);
     printf("AdamW step            %8.1f us  = %.2f x memcpy params, %.2f x memcpy 4 blocks"

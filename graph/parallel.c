@@ -32,7 +32,7 @@ static struct {
     /* The job, written by the caller before generation moves. */
     tg_range_fn fn;
     void *ctx;
-    size_t n, chunk;
+    size_t n, align, parts;
 } pool = {.mu = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 
 static inline void cpu_relax(void)
@@ -70,6 +70,16 @@ static unsigned long wait_for_job(unsigned long seen)
     return atomic_load(&pool.generation);
 }
 
+/* Start of part i of the job: i/parts of the way, at the nearest multiple
+ * of align, so that the parts differ by at most one align. */
+static size_t boundary(size_t i)
+{
+    if (i >= pool.parts)
+        return pool.n;
+    size_t at = (i * pool.n / pool.parts + pool.align / 2) / pool.align * pool.align;
+    return at < pool.n ? at : pool.n;
+}
+
 static void *worker(void *arg)
 {
     size_t id = (size_t)(uintptr_t)arg; /* 1 .. n_workers; the caller is 0 */
@@ -78,9 +88,7 @@ static void *worker(void *arg)
         seen = wait_for_job(seen);
         if (atomic_load(&pool.stop))
             return NULL;
-        size_t begin = id * pool.chunk, end = begin + pool.chunk;
-        if (end > pool.n)
-            end = pool.n;
+        size_t begin = boundary(id), end = boundary(id + 1);
         if (begin < end)
             pool.fn(pool.ctx, begin, end);
         atomic_fetch_sub(&pool.remaining, 1);
@@ -130,16 +138,13 @@ void tg_parallel_for(size_t n, size_t align, size_t min_chunk, tg_range_fn fn, v
         fn(ctx, 0, n);
         return;
     }
-    if (align == 0)
-        align = 1;
     if (min_chunk && n / min_chunk < threads)
         threads = n / min_chunk; /* >= 2 here */
-    size_t chunk = (n + threads - 1) / threads;
-    chunk = (chunk + align - 1) / align * align;
     pool.fn = fn;
     pool.ctx = ctx;
     pool.n = n;
-    pool.chunk = chunk;
+    pool.align = align ? align : 1;
+    pool.parts = threads;
     atomic_store(&pool.remaining, pool.n_workers);
     atomic_fetch_add(&pool.generation, 1);
     if (atomic_load(&pool.sleepers) > 0) {
@@ -147,7 +152,7 @@ void tg_parallel_for(size_t n, size_t align, size_t min_chunk, tg_range_fn fn, v
         pthread_cond_broadcast(&pool.wake);
         pthread_mutex_unlock(&pool.mu);
     }
-    fn(ctx, 0, chunk < n ? chunk : n);
+    fn(ctx, 0, boundary(1));
     while (atomic_load(&pool.remaining) > 0)
         cpu_relax();
 }

@@ -22,10 +22,11 @@ typedef void (*tg_range_fn)(void *ctx, size_t begin, size_t end);
 void tg_parallel_set_threads(int n);
 int  tg_parallel_threads(void);
 
-/* Runs fn over [0, n) in one contiguous chunk per thread, chunk boundaries
- * multiples of align; the caller runs the first chunk and returns when every
- * chunk is done. With one thread, or when n < 2 * min_chunk, it is
- * fn(ctx, 0, n). Not reentrant: fn must not call tg_parallel_for. */
+/* Runs fn over [0, n) in one contiguous chunk per thread: boundaries at
+ * multiples of align, chunks as even as that allows and at least min_chunk
+ * long (so fewer threads for small n). The caller runs the first chunk and
+ * returns when every chunk is done. With one thread, or when
+ * n < 2 * min_chunk, it is fn(ctx, 0, n). Not reentrant: fn must not call tg_parallel_for. */
 void tg_parallel_for(size_t n, size_t align, size_t min_chunk, tg_range_fn fn, void *ctx);
 
 #endif
