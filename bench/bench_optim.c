@@ -7,7 +7,10 @@
  * figure is the median of many runs on warm (cache-resident if they fit)
  * 64-byte-aligned buffers. Beware the second yardstick: glibc copies blocks
  * that large with non-temporal stores that bypass the cache, so it measures
- * DRAM while the step's 12 MB may stay in a large L3.
+ * DRAM while the step's 12 MB may stay in a large L3. In training they do
+ * not all stay: between two updates the GEMMs move parameters, gradients,
+ * activations and packed copies through the cache, so the step is also
+ * timed after streaming 6, 12 and 25 MB of other data.
  *
  *     bench/bench_optim [runs] [threads]
  */
@@ -47,9 +50,20 @@ static double time_memcpy(float *dst, const float *src, size_t n, int runs, doub
     return bench_median(t, runs);
 }
 
-static double time_steps(tg_optimizer *opt, int runs, double *t)
+/* Reads and writes every cache line of [from, to) buffers of `floats`. */
+static void stream_over(const float *from, float *to, size_t floats)
+{
+    for (size_t i = 0; i < floats; i += 16)
+        to[i] = from[i] + 1.0f;
+}
+
+/* With `other` (floats, may be 0) streamed over between steps, as a training
+ * step's GEMMs move parameters, gradients, activations and packed copies
+ * through the cache between two updates. */
+static double time_steps(tg_optimizer *opt, int runs, double *t, const float *from, float *to, size_t other)
 {
     for (int r = 0; r < runs + 3; r++) {
+        stream_over(from, to, other);
         double t0 = tg_seconds();
         tg_optimizer_step(opt, 1e-3, -1);
         if (r >= 3)
@@ -94,9 +108,12 @@ int main(int argc, char **argv)
 
     double cp1 = time_memcpy(dst, src, n, runs, t);
     double cp4 = time_memcpy(dst, src, 4 * n, runs, t);
-    double step = time_steps(adamw, runs, t);
-    double step_clip = time_steps(clipped, runs, t);
-    double step_sgd = time_steps(sgd, runs, t);
+    double step = time_steps(adamw, runs, t, NULL, NULL, 0);
+    double step_clip = time_steps(clipped, runs, t, NULL, NULL, 0);
+    double step_sgd = time_steps(sgd, runs, t, NULL, NULL, 0);
+    double step_after[3];
+    for (int i = 0; i < 3; i++)
+        step_after[i] = time_steps(adamw, runs, t, src, dst, (size_t)(1 << i) * n);
 
     double mb = (double)n * sizeof(float) / 1e6;
     printf("parameters            %zu (%.2f MB per block), median of %d runs, %d threads\n", n, mb, runs,
@@ -110,6 +127,9 @@ int main(int argc, char **argv)
            1e6 * step_clip, step_clip / cp1, step_clip / cp4);
     printf("SGD momentum step     %8.1f us  = %.2f x memcpy params, %.2f x memcpy 4 blocks\n",
            1e6 * step_sgd, step_sgd / cp1, step_sgd / cp4);
+    for (int i = 0; i < 3; i++)
+        printf("AdamW step after %2.0f MB of other traffic  %8.1f us  = %.2f x the warm step\n",
+               2 * (1 << i) * mb, 1e6 * step_after[i], step_after[i] / step);
 
     tg_optimizer_free(sgd);
     tg_optimizer_free(clipped);
