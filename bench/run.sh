@@ -21,16 +21,43 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 field() { sed -n "s/.*$1 \([0-9.]*\).*/\1/p" "$2" | head -1; }
 epoch_of() { field "train  epoch" "$1"; }
 
+have_torch=0
+/usr/bin/python3 -c 'import torch' 2>/dev/null && have_torch=1
+
+# PyTorch runs right after ours at each thread count, so that both see the
+# same load on a shared machine.
+torch_run() { # torch threads, OpenBLAS threads
+    echo "== PyTorch: torch threads $1, OpenBLAS threads $2 =="
+    /usr/bin/python3 "$top/bench/torch_rsrae.py" --threads "$1" --blas-threads "$2" --epochs "$epochs" \
+        | tail -1 | tee "$tmp/torch_$1_$2.txt"
+}
+
 for t in 1 2; do
     echo "== threads $t: reference experiment (--preset reference) =="
     "$bench" --threads "$t" --epochs "$epochs" | tee "$tmp/ref$t.txt"
+    if [ "$have_torch" = 1 ]; then
+        if [ "$t" = 1 ]; then
+            torch_run 1 1
+            best=$(field epoch_median_s "$tmp/torch_1_1.txt")
+        else # its best setting on up to 2 cores, whichever it is
+            torch_run 2 2
+            torch_run 1 2
+            for f in "$tmp/torch_2_2.txt" "$tmp/torch_1_2.txt"; do
+                best=$(awk -v a="$best" -v b="$(field epoch_median_s "$f")" 'BEGIN { print (a < b ? a : b) }')
+            done
+        fi
+        ours=$(epoch_of "$tmp/ref$t.txt")
+        echo "threads $t: ours $ours s, PyTorch best $best s: PyTorch / ours = $(ratio "$best" "$ours")"
+    fi
     echo "== threads $t: defaults =="
     "$bench" --threads "$t" --epochs "$epochs" --preset default | sed -n '1,3p'
 done
+[ "$have_torch" = 1 ] || echo "(PyTorch not installed: apt-get install python3-torch for the side-by-side figures)"
 
-echo "== linear scaling: the full 60000-image training split, 1 thread =="
+echo "== linear scaling: the full 60000-image training split, 1 thread, beside the reference set =="
+"$bench" --threads 1 --epochs 3 | sed -n '1,2p' | tee "$tmp/small.txt"
 "$bench" --threads 1 --epochs 2 --full | tee "$tmp/full.txt" | sed -n '1,2p'
-small=$(epoch_of "$tmp/ref1.txt")
+small=$(epoch_of "$tmp/small.txt")
 full=$(epoch_of "$tmp/full.txt")
 echo "full / reference epoch: $(ratio "$full" "$small") (ideal 60000/6400 = 9.375; measured / ideal = $(ratio "$full" "$(awk -v s="$small" 'BEGIN { print s * 9.375 }')"))"
 
@@ -40,24 +67,3 @@ grep -E "peak RSS|memory plan|training|inference" "$tmp/train.txt"
 rss=$(field "peak RSS" "$tmp/train.txt")
 budget=$(sed -n 's/^memory budget:.* = \([0-9.]*\) MiB/\1/p' "$tmp/ref1.txt")
 echo "peak RSS / budget (data + parameters + gradients + AdamW state + arenas, $budget MiB) = $(ratio "$rss" "$budget")"
-
-if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
-    for setting in "1 1" "2 2" "1 2"; do
-        set -- $setting
-        echo "== PyTorch: torch threads $1, OpenBLAS threads $2 =="
-        /usr/bin/python3 "$top/bench/torch_rsrae.py" --threads "$1" --blas-threads "$2" --epochs "$epochs" \
-            | tail -1 | tee "$tmp/torch_$1_$2.txt"
-    done
-    for t in 1 2; do
-        ours=$(epoch_of "$tmp/ref$t.txt")
-        best=$(field epoch_median_s "$tmp/torch_1_$t.txt")
-        if [ "$t" = 2 ]; then # its best setting on up to 2 cores, whichever it is
-            for f in "$tmp/torch_1_1.txt" "$tmp/torch_2_2.txt"; do
-                best=$(awk -v a="$best" -v b="$(field epoch_median_s "$f")" 'BEGIN { print (a < b ? a : b) }')
-            done
-        fi
-        echo "threads $t: ours $ours s, PyTorch best $best s: PyTorch / ours = $(ratio "$best" "$ours")"
-    done
-else
-    echo "(PyTorch not installed: apt-get install python3-torch for the side-by-side figures)"
-fi
