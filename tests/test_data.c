@@ -27,6 +27,7 @@
 
 #include "tg_data.h"
 #include "tg_rng.h"
+#include "check_util.h"
 
 #ifndef FASHION_DIR /* -D to point elsewhere */
 #define FASHION_DIR "/usr/share/datasets/fashion-mnist"
@@ -1585,10 +1586,7 @@ int main(void)
         perror("mkdtemp");
         return 1;
     }
-    SRunner *sr = srunner_create(data_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int status = run_suite(data_suite());
     nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    return failed == 0 ? 0 : 1;
+    return status;
 }

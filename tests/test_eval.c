@@ -8,6 +8,7 @@
 
 #include "tg_eval.h"
 #include "tg_rng.h"
+#include "check_util.h"
 
 #ifndef TG_SRCDIR
 #define TG_SRCDIR "."
@@ -341,9 +342,5 @@ static Suite *eval_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(eval_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(eval_suite());
 }

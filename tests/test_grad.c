@@ -14,6 +14,7 @@
 
 #include "tg_internal.h"
 #include "tg_rng.h"
+#include "check_util.h"
 
 typedef tg_tensor (*build_fn)(tg_graph *g, const tg_tensor *x);
 
@@ -289,9 +290,5 @@ int main(void)
     tcase_add_test(tc, two_gradient_sets_on_one_graph);
     tcase_add_test(tc, rownorm_gradient_at_zero_is_zero);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

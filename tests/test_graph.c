@@ -8,8 +8,8 @@
 
 #include "tg.h"
 #include "tg_ops.h"
-#include "plan_check.h"
 #include "tg_rng.h"
+#include "check_util.h"
 
 /* ---- shape errors: returned, naming op, nodes and shapes ----------------- */
 
@@ -315,9 +315,5 @@ int main(void)
     tcase_set_timeout(train, 60);
     tcase_add_test(train, mlp_trained_with_sgd_fits_its_teacher);
     suite_add_tcase(s, train);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

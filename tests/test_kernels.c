@@ -14,6 +14,7 @@
 
 #include "tg.h"
 #include "tg_ops.h"
+#include "check_util.h"
 
 typedef tg_tensor (*unary_fn)(tg_graph *g, tg_tensor x);
 
@@ -105,9 +106,5 @@ int main(void)
     tcase_add_test(tc, sigmoid_matches_libm);
     tcase_add_test(tc, tanh_matches_libm);
     suite_add_tcase(s, tc);
-    SRunner *r = srunner_create(s);
-    srunner_run_all(r, CK_NORMAL);
-    int failed = srunner_ntests_failed(r);
-    srunner_free(r);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

@@ -22,6 +22,7 @@
 
 #include "tg_model_io.h"
 #include "tg_trainer.h"
+#include "check_util.h"
 
 static char tmpdir[256];
 
@@ -778,10 +779,7 @@ int main(void)
         perror("mkdtemp");
         return 1;
     }
-    SRunner *sr = srunner_create(model_io_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
+    int status = run_suite(model_io_suite());
     nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    return failed == 0 ? 0 : 1;
+    return status;
 }

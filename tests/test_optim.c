@@ -22,6 +22,7 @@
 #include "tg_optim.h"
 #include "tg_rng.h"
 #include "tg_sched.h"
+#include "check_util.h"
 
 #ifndef TG_SRCDIR
 #define TG_SRCDIR "."
@@ -771,9 +772,5 @@ static Suite *optim_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(optim_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(optim_suite());
 }

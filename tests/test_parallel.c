@@ -8,11 +8,11 @@
 
 #include "tg.h"
 #include "tg_internal.h"
-#include "plan_check.h"
 #include "tg_ops.h"
 #include "tg_optim.h"
 #include "tg_parallel.h"
 #include "tg_rng.h"
+#include "check_util.h"
 
 /* ---- the pool ---------------------------------------------------------------- */
 
@@ -275,9 +275,5 @@ int main(void)
     tcase_add_test(tc, row_ops_split_over_threads_are_bitwise_the_same);
     tcase_add_test(tc, planned_and_linear_runs_agree_bitwise_on_two_threads);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

@@ -24,6 +24,7 @@
 #include "tg.h"
 #include "tg_ops.h"
 #include "tg_rsrae.h"
+#include "check_util.h"
 
 #ifndef TG_SRCDIR
 #define TG_SRCDIR "."
@@ -388,9 +389,5 @@ static Suite *rsrae_ref_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(rsrae_ref_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return run_suite(rsrae_ref_suite());
 }

@@ -11,6 +11,7 @@
 #include <stb_image.h>
 
 #include "tg_viz.h"
+#include "check_util.h"
 
 static char dir[64];
 
@@ -423,9 +424,5 @@ static Suite *viz_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(viz_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(viz_suite());
 }

@@ -1,7 +1,6 @@
-/* plan_check.h - shared by the suites: the linear and the greedy plan of one
- * graph give bitwise-identical losses and parameter gradients. */
-#ifndef PLAN_CHECK_H
-#define PLAN_CHECK_H
+/* check_util.h - what the Check suites share. */
+#ifndef CHECK_UTIL_H
+#define CHECK_UTIL_H
 
 #include <check.h>
 #include <stdlib.h>
@@ -9,7 +8,18 @@
 
 #include "tg.h"
 
-/* Runs both plans on input x = xin; returns the loss. */
+/* Runs every test of s; the exit status of a test program. */
+static inline int run_suite(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+/* The linear and the greedy plan of one graph give bitwise-identical losses
+ * and parameter gradients: runs both on input x = xin; returns the loss. */
 static inline float assert_plans_agree(tg_graph *g, tg_plan *linear, tg_plan *greedy, tg_tensor x,
                                        const float *xin, tg_tensor loss)
 {
