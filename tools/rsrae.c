@@ -20,9 +20,9 @@ static int fail(const char *command, const tg_error *err)
     return 1;
 }
 
-/* The loaders' scratch buffers are freed but stay resident inside the heap
- * (glibc returns only its top); hand those pages back before training so
- * that they do not add to the peak. */
+/* The loaders' and the planner's scratch buffers are freed but stay
+ * resident inside the heap (glibc returns only its top); hand those pages
+ * back before training so that they do not add to the peak. */
 static void release_scratch(void)
 {
 #if defined(__GLIBC__)
@@ -217,6 +217,7 @@ static int fit(const rsrae_opts *o, const prepared_data *d, tg_rsrae *m, progres
     tg_train_callbacks cb = {progress_step, progress_epoch, p};
     double t0 = tg_seconds();
     int rc = o->eval_every > 0 ? eval_setup(&p->eval, m, d, o->eval_every, tc.epochs, err) : 0;
+    release_scratch();
     if (rc == 0)
         rc = tg_trainer_fit(t, d->x.x, d->x.n, &cb, err);
     *seconds = tg_seconds() - t0;
@@ -245,7 +246,6 @@ static int cmd_train(int argc, char **argv)
     if (data_prepare(&o, NULL, NULL, -1, &d, &err) != 0)
         return fail("train", &err);
     print_selection(&d, o.data ? o.data : RSRAE_DEFAULT_DATA);
-    release_scratch();
     tg_rsrae m = {0};
     progress_state *p = calloc(1, sizeof *p);
     scored sc = {0};
