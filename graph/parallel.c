@@ -49,7 +49,8 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Returns the next generation, or `seen` when the pool stops. */
+/* Waits for a job after `seen` (or the pool's stop); returns the generation
+ * then current. */
 static unsigned long wait_for_job(unsigned long seen)
 {
     double deadline = now() + SPIN_SECONDS;

@@ -180,8 +180,8 @@ void tg_plan_profile_print(const tg_plan *p, FILE *out);
 double tg_seconds(void);
 
 /* Threads for everything the library computes: GEMMs (split into blocks,
- * each an OpenBLAS call on one thread), the larger elementwise kernels and
- * the optimizer's pass. Results are bit-identical from run to run for one
+ * each an OpenBLAS call on one thread: this sets OpenBLAS's own pool to one
+ * thread), the larger elementwise kernels and the optimizer's pass. Results are bit-identical from run to run for one
  * thread count; another count may round GEMMs differently. */
 void tg_set_threads(int n);
 

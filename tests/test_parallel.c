@@ -20,6 +20,7 @@ typedef struct coverage {
     int *hits;
     size_t align, n;
     int misaligned;
+    size_t longest; /* longest chunk */
 } coverage;
 
 static void count_range(void *ctx, size_t begin, size_t end)
@@ -27,6 +28,10 @@ static void count_range(void *ctx, size_t begin, size_t end)
     coverage *c = ctx;
     if (begin % c->align != 0 || end > c->n)
         __atomic_fetch_add(&c->misaligned, 1, __ATOMIC_RELAXED);
+    size_t len = end - begin, seen = __atomic_load_n(&c->longest, __ATOMIC_RELAXED);
+    while (len > seen && !__atomic_compare_exchange_n(&c->longest, &seen, len, 0, __ATOMIC_RELAXED,
+                                                      __ATOMIC_RELAXED))
+        ;
     for (size_t i = begin; i < end; i++)
         c->hits[i]++; /* chunks are disjoint: no two threads touch one element */
 }
@@ -42,12 +47,19 @@ START_TEST(parallel_for_covers_each_index_once_in_aligned_chunks)
         for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++)
             for (size_t a = 0; a < sizeof aligns / sizeof *aligns; a++)
                 for (size_t m = 0; m < sizeof mins / sizeof *mins; m++) {
-                    coverage c = {calloc(sizes[s] + 1, sizeof(int)), aligns[a], sizes[s], 0};
+                    coverage c = {calloc(sizes[s] + 1, sizeof(int)), aligns[a], sizes[s], 0, 0};
                     tg_parallel_for(sizes[s], aligns[a], mins[m], count_range, &c);
                     for (size_t i = 0; i < sizes[s]; i++)
                         ck_assert_msg(c.hits[i] == 1, "threads %d n %zu align %zu: index %zu run %d times",
                                       threads, sizes[s], aligns[a], i, c.hits[i]);
                     ck_assert_int_eq(c.misaligned, 0);
+                    /* with work for two, it is shared, and no chunk is much
+                     * longer than an even share */
+                    size_t least = mins[m] > aligns[a] ? mins[m] : aligns[a];
+                    if (threads > 1 && sizes[s] >= 2 * least)
+                        ck_assert_msg(c.longest <= sizes[s] / 2 + aligns[a],
+                                      "threads %d n %zu align %zu min %zu: a chunk of %zu", threads, sizes[s],
+                                      aligns[a], mins[m], c.longest);
                     free(c.hits);
                 }
     }
