@@ -4,8 +4,8 @@
  *   bench/bench_rsrae [--threads T] [--epochs E] [--preset reference|default]
  *                     [--full] [--data DIR]
  *
- * The bound is derived from the compiled plans themselves: every matmul node
- * scheduled in a training step is timed alone with cblas_sgemm at its
+ * The bound is derived from the compiled plans themselves: every product
+ * (matmul or linear node) scheduled in a training step is timed alone with cblas_sgemm at its
  * shape and transpose flags (median of several runs), and their sum times
  * the steps per epoch is the time an epoch cannot beat. The same for the
  * forward products of the inference plan.
@@ -81,7 +81,8 @@ static int gemm_set_add(gemm_set *s, tg_graph *gr, const tg_plan *p)
 {
     openblas_set_num_threads(s->threads);
     for (int t = 0; t < tg_graph_size(gr); t++) {
-        if (tg_plan_position(p, t) < 0 || tg_op_of(gr, t) != TG_OP_MATMUL)
+        int op = tg_op_of(gr, t);
+        if (tg_plan_position(p, t) < 0 || (op != TG_OP_MATMUL && op != TG_OP_LINEAR))
             continue;
         gemm *grown = realloc(s->g, (size_t)(s->n + 1) * sizeof *grown);
         if (!grown)
@@ -89,7 +90,11 @@ static int gemm_set_add(gemm_set *s, tg_graph *gr, const tg_plan *p)
         s->g = grown;
         const tg_shape *sa = tg_shape_of(gr, tg_input_of(gr, t, 0)), *sb = tg_shape_of(gr, tg_input_of(gr, t, 1));
         const tg_shape *so = tg_shape_of(gr, t);
-        int ta = tg_attr_of(gr, t)->i[0], tb = tg_attr_of(gr, t)->i[1];
+        int ta = 0, tb = 1; /* linear: x w^T */
+        if (op == TG_OP_MATMUL) {
+            ta = tg_attr_of(gr, t)->i[0];
+            tb = tg_attr_of(gr, t)->i[1];
+        }
         gemm *g = &s->g[s->n++];
         *g = (gemm){ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)so->d[0], (int)so->d[1],
                     (int)(ta ? sa->d[0] : sa->d[1]), (int)sa->d[1], (int)sb->d[1],

@@ -27,9 +27,8 @@ static tg_tensor mlp(tg_graph *g, tg_tensor h, tg_tensor *params)
         snprintf(bname, sizeof bname, "b%d", l);
         params[2 * l] = tg_param(g, wname, tg_shape2(sizes[l + 1], sizes[l]));
         params[2 * l + 1] = tg_param(g, bname, tg_shape1(sizes[l + 1]));
-        h = tg_linear(g, h, params[2 * l], params[2 * l + 1]); // [B, sizes[l+1]]
-        if (l + 1 < N_LAYERS)
-            h = tg_leaky_relu(g, h, 0.01f);
+        int act = l + 1 < N_LAYERS ? TG_OP_LEAKY_RELU : 0;
+        h = tg_linear_act(g, h, params[2 * l], params[2 * l + 1], act, 0.01f); // [B, sizes[l+1]]
     }
     return h;
 }

@@ -59,16 +59,19 @@ int tg_rsrae_config_check(const tg_rsrae_config *c, tg_error *err)
     return 0;
 }
 
-static tg_tensor activate(tg_graph *g, tg_tensor h, tg_act a)
+#define LEAKY_SLOPE 0.01f /* PyTorch's default */
+
+/* The activation's op id for tg_linear_act (0: none). */
+static int act_op(tg_act a)
 {
     switch (a) {
-    case TG_ACT_LEAKY_RELU: return tg_leaky_relu(g, h, 0.01f);
-    case TG_ACT_TANH: return tg_tanh(g, h);
-    case TG_ACT_RELU: return tg_relu(g, h);
-    case TG_ACT_SIGMOID: return tg_sigmoid(g, h);
+    case TG_ACT_LEAKY_RELU: return TG_OP_LEAKY_RELU;
+    case TG_ACT_TANH: return TG_OP_TANH;
+    case TG_ACT_RELU: return TG_OP_RELU;
+    case TG_ACT_SIGMOID: return TG_OP_SIGMOID;
     case TG_ACT_NONE: break;
     }
-    return h;
+    return 0;
 }
 
 /* An MLP through sizes[0] -> ... -> sizes[n]; `act` after every hidden layer,
@@ -84,8 +87,8 @@ static tg_tensor mlp(tg_rsrae *m, const char *prefix, tg_tensor h, const int *si
         int k = (*n_layers)++;
         m->weights[k] = tg_param(g, wn, tg_shape2(sizes[l + 1], sizes[l]));
         m->biases[k] = tg_param(g, bn, tg_shape1(sizes[l + 1]));
-        h = tg_linear(g, h, m->weights[k], m->biases[k]); // [B, sizes[l+1]]
-        h = activate(g, h, l + 1 < n ? act : last_act);
+        h = tg_linear_act(g, h, m->weights[k], m->biases[k], act_op(l + 1 < n ? act : last_act),
+                          LEAKY_SLOPE); // [B, sizes[l+1]]
     }
     return h;
 }

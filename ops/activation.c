@@ -40,6 +40,18 @@ static tg_tensor backward(tg_graph *g, int op, tg_tensor dy, tg_tensor v, float 
     return tg_apply(g, op, in, 2, &at);
 }
 
+/* The backward helper of `act` given its output y. For relu and leaky_relu
+ * (slope >= 0) that is exact too, since y > 0 exactly when x > 0; the fused
+ * linear op relies on it. */
+tg_tensor tg_act_backward(tg_graph *g, int act, tg_tensor dy, tg_tensor y, float slope)
+{
+    int op = act == TG_OP_RELU         ? TG_OP_RELU_GRAD
+             : act == TG_OP_LEAKY_RELU ? TG_OP_LEAKY_RELU_GRAD
+             : act == TG_OP_SIGMOID    ? TG_OP_SIGMOID_GRAD
+                                       : TG_OP_TANH_GRAD;
+    return backward(g, op, dy, y, slope);
+}
+
 void tg_grad_relu(tg_graph *g, tg_tensor y, tg_tensor dy, tg_tensor *dx)
 {
     dx[0] = backward(g, TG_OP_RELU_GRAD, dy, tg_nd(g, y)->in[0], 0.0f);
@@ -53,12 +65,12 @@ void tg_grad_leaky_relu(tg_graph *g, tg_tensor y, tg_tensor dy, tg_tensor *dx)
 
 void tg_grad_sigmoid(tg_graph *g, tg_tensor y, tg_tensor dy, tg_tensor *dx)
 {
-    dx[0] = backward(g, TG_OP_SIGMOID_GRAD, dy, y, 0.0f);
+    dx[0] = tg_act_backward(g, TG_OP_SIGMOID, dy, y, 0.0f);
 }
 
 void tg_grad_tanh(tg_graph *g, tg_tensor y, tg_tensor dy, tg_tensor *dx)
 {
-    dx[0] = backward(g, TG_OP_TANH_GRAD, dy, y, 0.0f);
+    dx[0] = tg_act_backward(g, TG_OP_TANH, dy, y, 0.0f);
 }
 
 int tg_shape_pair(const tg_graph *g, const tg_node *n, tg_shape *out, char *err, size_t len)

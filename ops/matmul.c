@@ -1,7 +1,8 @@
-/* matmul.c - matrix products through OpenBLAS, and the linear layer. */
+/* matmul.c - matrix products through OpenBLAS, and the fused linear layer. */
 #include "tg_kernels.h"
 
 #include <cblas.h>
+#include <string.h>
 
 #include "tg_parallel.h"
 
@@ -36,14 +37,40 @@ int tg_shape_matmul(const tg_graph *g, const tg_node *n, tg_shape *out, char *er
 }
 
 /* One GEMM, split into blocks of C's rows or columns over the library's
- * threads; each block is an OpenBLAS call on its own thread. */
+ * threads; each block is an OpenBLAS call on its own thread. With a bias,
+ * C starts as the bias rows and the product is added to it (beta = 1, in
+ * place of OpenBLAS's own pass that zeroes C); then the activation, if
+ * any, maps the block while it is still in this core's cache. */
 typedef struct gemm_job {
     int ta, tb, split_rows;
     int64_t m, n, k;
     const float *a, *b;
     float *c;
     int lda, ldb;
+    const float *bias; // [n] or NULL
+    int act;           // activation op id, or 0
+    float slope;
 } gemm_job;
+
+/* rows x cols of C, leading dimension ldc, starts as the bias row. */
+static void fill_bias(float *c, int64_t rows, int64_t cols, int64_t ldc, const float *bias)
+{
+    for (int64_t r = 0; r < rows; r++)
+        memcpy(c + r * ldc, bias, (size_t)cols * sizeof(float));
+}
+
+/* The activation's own kernel (its registry row), in place, row by row
+ * unless the block is contiguous. */
+static void activate_block(int act, float slope, float *c, int64_t rows, int64_t cols, int64_t ldc)
+{
+    int contiguous = cols == ldc;
+    tg_node view = {.shape = tg_shape1(contiguous ? rows * cols : cols), .attr = {.f = {slope}}};
+    tg_kernel_args k = {.node = &view};
+    for (int64_t r = 0; r < (contiguous ? 1 : rows); r++) {
+        k.in[0] = k.out = c + r * ldc;
+        tg_registry[act].forward(&k);
+    }
+}
 
 static void gemm_block(void *ctx, size_t begin, size_t end)
 {
@@ -60,18 +87,21 @@ static void gemm_block(void *ctx, size_t begin, size_t end)
         c += begin;
         n = (int64_t)(end - begin);
     }
+    if (j->bias)
+        fill_bias(c, m, n, j->n, j->bias + (j->split_rows ? 0 : begin));
     cblas_sgemm(CblasRowMajor, j->ta ? CblasTrans : CblasNoTrans, j->tb ? CblasTrans : CblasNoTrans, (int)m, (int)n,
-                (int)j->k, 1.0f, a, j->lda, b, j->ldb, 0.0f, c, (int)j->n);
+                (int)j->k, 1.0f, a, j->lda, b, j->ldb, j->bias ? 1.0f : 0.0f, c, (int)j->n);
+    if (j->act)
+        activate_block(j->act, j->slope, c, m, n, j->n);
 }
 
 /* Below this many multiply-adds a GEMM is not worth splitting. */
 #define GEMM_SPLIT_MIN (1 << 18)
 
-void tg_fwd_matmul(const tg_kernel_args *k)
+static void run_gemm(gemm_job j, const tg_shape *sa, const tg_shape *sb)
 {
-    const tg_shape *sa = &k->in_nodes[0]->shape, *sb = &k->in_nodes[1]->shape;
-    gemm_job j = {.ta = k->node->attr.i[0], .tb = k->node->attr.i[1], .a = k->in[0], .b = k->in[1],
-                  .c = k->out, .lda = (int)sa->d[1], .ldb = (int)sb->d[1]};
+    j.lda = (int)sa->d[1];
+    j.ldb = (int)sb->d[1];
     int64_t kb;
     op_dims(sa, j.ta, &j.m, &j.k);
     op_dims(sb, j.tb, &kb, &j.n);
@@ -81,6 +111,12 @@ void tg_fwd_matmul(const tg_kernel_args *k)
     size_t len = (size_t)(j.split_rows ? j.m : j.n), align = j.split_rows ? 4 : 16;
     size_t min_chunk = j.m * j.n * j.k < GEMM_SPLIT_MIN ? len : align;
     tg_parallel_for(len, align, min_chunk, gemm_block, &j);
+}
+
+void tg_fwd_matmul(const tg_kernel_args *k)
+{
+    gemm_job j = {.ta = k->node->attr.i[0], .tb = k->node->attr.i[1], .a = k->in[0], .b = k->in[1], .c = k->out};
+    run_gemm(j, &k->in_nodes[0]->shape, &k->in_nodes[1]->shape);
 }
 
 /* C = op(A) op(B). Each case writes dA and dB as products of dC with the
@@ -114,8 +150,74 @@ tg_tensor tg_matmul(tg_graph *g, tg_tensor a, tg_tensor b, int trans_a, int tran
     return tg_apply(g, TG_OP_MATMUL, in, 2, &at);
 }
 
+/* ---- linear: act(x w^T + bias) as one op ------------------------------- */
+
+/* The activations whose gradient can be taken from the output alone: the
+ * fused op keeps no pre-activation. leaky_relu qualifies for slope >= 0
+ * (then y > 0 exactly when x > 0). */
+static int fusable(int act, float slope)
+{
+    return act == 0 || act == TG_OP_RELU || act == TG_OP_SIGMOID || act == TG_OP_TANH ||
+           (act == TG_OP_LEAKY_RELU && slope >= 0.0f);
+}
+
+int tg_shape_linear(const tg_graph *g, const tg_node *n, tg_shape *out, char *err, size_t len)
+{
+    const tg_node *x = tg_nd(g, n->in[0]), *w = tg_nd(g, n->in[1]), *b = tg_nd(g, n->in[2]);
+    char sx[64], sw[64], sb[64];
+    tg_shape_str(&x->shape, sx, sizeof sx);
+    tg_shape_str(&w->shape, sw, sizeof sw);
+    tg_shape_str(&b->shape, sb, sizeof sb);
+    if (x->shape.ndim != 2 || w->shape.ndim != 2 || x->shape.d[1] != w->shape.d[1] || b->shape.ndim != 1 ||
+        b->shape.d[0] != w->shape.d[0]) {
+        snprintf(err, len, "linear: input '%s' %s, weight '%s' %s and bias '%s' %s do not fit [B, in], [out, in], [out]",
+                 x->name, sx, w->name, sw, b->name, sb);
+        return -1;
+    }
+    if (!fusable(n->attr.i[0], n->attr.f[0])) {
+        snprintf(err, len, "linear: activation '%s' (slope %g) cannot be fused", tg_op_name(n->attr.i[0]),
+                 (double)n->attr.f[0]);
+        return -1;
+    }
+    *out = tg_shape2(x->shape.d[0], w->shape.d[0]);
+    return 0;
+}
+
+void tg_fwd_linear(const tg_kernel_args *k)
+{
+    gemm_job j = {.tb = 1, .a = k->in[0], .b = k->in[1], .c = k->out, .bias = k->in[2],
+                  .act = k->node->attr.i[0], .slope = k->node->attr.f[0]};
+    run_gemm(j, &k->in_nodes[0]->shape, &k->in_nodes[1]->shape);
+}
+
+/* The unfused layer's backward: d = act'(y) dy, then the products and the
+ * bias's row sum. */
+void tg_grad_linear(tg_graph *g, tg_tensor y, tg_tensor dy, tg_tensor *dx)
+{
+    const tg_node *n = tg_nd(g, y);
+    tg_tensor x = n->in[0], w = n->in[1], bias = n->in[2];
+    tg_tensor d = n->attr.i[0] ? tg_act_backward(g, n->attr.i[0], dy, y, n->attr.f[0]) : dy; // [B, out]
+    dx[0] = tg_matmul(g, d, w, 0, 0);  // [B, in]
+    dx[1] = tg_matmul(g, d, x, 1, 0);  // [out, in]
+    dx[2] = tg_unbroadcast(g, d, bias); // [out]
+}
+
+tg_tensor tg_linear_act(tg_graph *g, tg_tensor x, tg_tensor w, tg_tensor bias, int act, float slope)
+{
+    if (x == TG_NONE || w == TG_NONE)
+        return tg_graph_fail(g, "linear: input is TG_NONE");
+    if (bias == TG_NONE || !fusable(act, slope)) {
+        tg_tensor y = tg_matmul(g, x, w, 0, 1); // [B, out] = [B, in] @ [out, in]^T
+        if (bias != TG_NONE)
+            y = tg_add(g, y, bias);
+        return act ? tg_unary(g, act, y, slope) : y;
+    }
+    tg_tensor in[3] = {x, w, bias};
+    tg_attr at = {.i = {act}, .f = {slope}};
+    return tg_apply(g, TG_OP_LINEAR, in, 3, &at);
+}
+
 tg_tensor tg_linear(tg_graph *g, tg_tensor x, tg_tensor w, tg_tensor bias)
 {
-    tg_tensor y = tg_matmul(g, x, w, 0, 1); // [B, out] = [B, in] @ [out, in]^T
-    return bias == TG_NONE ? y : tg_add(g, y, bias);
+    return tg_linear_act(g, x, w, bias, 0, 0.0f);
 }

@@ -41,6 +41,7 @@ const tg_op_def tg_registry[TG_OP_COUNT] = {
     [TG_OP_SIGMOID_GRAD]= {"sigmoid_grad",    2, tg_shape_pair,     tg_fwd_sigmoid_grad, NULL, .no_grad = 1, .inplace = 1, .rows = 1},
     [TG_OP_TANH_GRAD]   = {"tanh_grad",       2, tg_shape_pair,     tg_fwd_tanh_grad,    NULL, .no_grad = 1, .inplace = 1, .rows = 1},
     [TG_OP_MATMUL]      = {"matmul",          2, tg_shape_matmul,   tg_fwd_matmul,       tg_grad_matmul},
+    [TG_OP_LINEAR]      = {"linear",          3, tg_shape_linear,   tg_fwd_linear,       tg_grad_linear},
     [TG_OP_SUM]         = {"sum",             1, tg_shape_reduce,   tg_fwd_sum,          tg_grad_sum},
     [TG_OP_MEAN]        = {"mean",            1, tg_shape_reduce,   tg_fwd_mean,         tg_grad_mean},
     [TG_OP_SUM_TO]      = {"sum_to",          1, tg_shape_sum_to,   tg_fwd_sum_to,       tg_grad_sum_to},

@@ -41,7 +41,7 @@
 #define TG_GRAD_FN(name) void tg_grad_##name(tg_graph *g, tg_tensor y, tg_tensor dy, tg_tensor *dx)
 
 /* shape rules */
-TG_SHAPE_FN(fill); TG_SHAPE_FN(eye); TG_SHAPE_FN(pair); TG_SHAPE_FN(matmul);
+TG_SHAPE_FN(fill); TG_SHAPE_FN(eye); TG_SHAPE_FN(pair); TG_SHAPE_FN(matmul); TG_SHAPE_FN(linear);
 TG_SHAPE_FN(reduce); TG_SHAPE_FN(broadcast_to); TG_SHAPE_FN(sum_to);
 TG_SHAPE_FN(rownorm); TG_SHAPE_FN(reshape); TG_SHAPE_FN(transpose);
 
@@ -53,7 +53,7 @@ TG_FWD_FN(sqrt); TG_FWD_FN(square); TG_FWD_FN(pow); TG_FWD_FN(abs); TG_FWD_FN(co
 TG_FWD_FN(sign);
 TG_FWD_FN(relu); TG_FWD_FN(leaky_relu); TG_FWD_FN(sigmoid); TG_FWD_FN(tanh);
 TG_FWD_FN(relu_grad); TG_FWD_FN(leaky_relu_grad); TG_FWD_FN(sigmoid_grad); TG_FWD_FN(tanh_grad);
-TG_FWD_FN(matmul);
+TG_FWD_FN(matmul); TG_FWD_FN(linear);
 TG_FWD_FN(sum); TG_FWD_FN(mean); TG_FWD_FN(sum_to); TG_FWD_FN(broadcast_to);
 TG_FWD_FN(rownorm); TG_FWD_FN(rownorm_grad);
 TG_FWD_FN(transpose);
@@ -63,7 +63,7 @@ TG_GRAD_FN(add); TG_GRAD_FN(sub); TG_GRAD_FN(mul); TG_GRAD_FN(div);
 TG_GRAD_FN(scale); TG_GRAD_FN(identity); TG_GRAD_FN(neg); TG_GRAD_FN(exp); TG_GRAD_FN(log);
 TG_GRAD_FN(sqrt); TG_GRAD_FN(square); TG_GRAD_FN(pow); TG_GRAD_FN(abs);
 TG_GRAD_FN(relu); TG_GRAD_FN(leaky_relu); TG_GRAD_FN(sigmoid); TG_GRAD_FN(tanh);
-TG_GRAD_FN(matmul);
+TG_GRAD_FN(matmul); TG_GRAD_FN(linear);
 TG_GRAD_FN(sum); TG_GRAD_FN(mean); TG_GRAD_FN(sum_to); TG_GRAD_FN(broadcast_to);
 TG_GRAD_FN(rownorm); TG_GRAD_FN(reshape); TG_GRAD_FN(transpose);
 
@@ -71,5 +71,6 @@ TG_GRAD_FN(rownorm); TG_GRAD_FN(reshape); TG_GRAD_FN(transpose);
 void tg_broadcast_strides(const tg_shape *x, const tg_shape *out, int64_t stride[4]);
 void tg_shape4(const tg_shape *s, int64_t d[4]);
 tg_tensor tg_unary(tg_graph *g, int op, tg_tensor x, float c);
+tg_tensor tg_act_backward(tg_graph *g, int act, tg_tensor dy, tg_tensor y, float slope);
 
 #endif

@@ -36,6 +36,7 @@ enum tg_op_id {
     TG_OP_RELU_GRAD, TG_OP_LEAKY_RELU_GRAD, TG_OP_SIGMOID_GRAD, TG_OP_TANH_GRAD,
     /* matrix products (ops/matmul.c) */
     TG_OP_MATMUL,        /* i[0] = transpose a, i[1] = transpose b */
+    TG_OP_LINEAR,        /* act(x w^T + bias): i[0] = activation op or 0, f[0] = slope */
     /* reductions (ops/reduce.c) */
     TG_OP_SUM,           /* i[0] = axis, -1 = all elements */
     TG_OP_MEAN,          /* i[0] = axis, -1 = all elements */
@@ -82,6 +83,12 @@ tg_tensor tg_matmul(tg_graph *g, tg_tensor a, tg_tensor b, int trans_a, int tran
 /* x [B, in] @ w[out, in]^T + bias [out] (PyTorch's nn.Linear layout);
  * bias may be TG_NONE. */
 tg_tensor tg_linear(tg_graph *g, tg_tensor x, tg_tensor w, tg_tensor bias);
+/* act(x w^T + bias) as one op: the bias and the activation are applied to
+ * each block of the product while it is in cache. act is TG_OP_RELU,
+ * TG_OP_LEAKY_RELU (slope = f), TG_OP_SIGMOID, TG_OP_TANH or 0 for none.
+ * Without a bias, or for a leaky_relu with a negative slope, it builds the
+ * separate ops instead. */
+tg_tensor tg_linear_act(tg_graph *g, tg_tensor x, tg_tensor w, tg_tensor bias, int act, float slope);
 
 /* reductions: an axis reduction keeps the axis with size 1 */
 tg_tensor tg_sum(tg_graph *g, tg_tensor x);

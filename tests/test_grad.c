@@ -52,6 +52,11 @@ static tg_tensor b_mm00(tg_graph *g, const tg_tensor *x) { return tg_matmul(g, x
 static tg_tensor b_mm01(tg_graph *g, const tg_tensor *x) { return tg_matmul(g, x[0], x[1], 0, 1); }
 static tg_tensor b_mm10(tg_graph *g, const tg_tensor *x) { return tg_matmul(g, x[0], x[1], 1, 0); }
 static tg_tensor b_mm11(tg_graph *g, const tg_tensor *x) { return tg_matmul(g, x[0], x[1], 1, 1); }
+static tg_tensor b_lin(tg_graph *g, const tg_tensor *x) { return tg_linear(g, x[0], x[1], x[2]); }
+static tg_tensor b_lin_relu(tg_graph *g, const tg_tensor *x) { return tg_linear_act(g, x[0], x[1], x[2], TG_OP_RELU, 0.0f); }
+static tg_tensor b_lin_leaky(tg_graph *g, const tg_tensor *x) { return tg_linear_act(g, x[0], x[1], x[2], TG_OP_LEAKY_RELU, 0.1f); }
+static tg_tensor b_lin_sigmoid(tg_graph *g, const tg_tensor *x) { return tg_linear_act(g, x[0], x[1], x[2], TG_OP_SIGMOID, 0.0f); }
+static tg_tensor b_lin_tanh(tg_graph *g, const tg_tensor *x) { return tg_linear_act(g, x[0], x[1], x[2], TG_OP_TANH, 0.0f); }
 static tg_tensor b_sum(tg_graph *g, const tg_tensor *x) { return tg_sum(g, x[0]); }
 static tg_tensor b_sum0(tg_graph *g, const tg_tensor *x) { return tg_sum_axis(g, x[0], 0); }
 static tg_tensor b_sum1(tg_graph *g, const tg_tensor *x) { return tg_sum_axis(g, x[0], 1); }
@@ -92,6 +97,11 @@ static const recipe recipes[] = {
     {TG_OP_MATMUL, 2, {S2(3, 4), S2(5, 4)}, 0.2f, 1.0f, 1, b_mm01},
     {TG_OP_MATMUL, 2, {S2(4, 3), S2(4, 5)}, 0.2f, 1.0f, 1, b_mm10},
     {TG_OP_MATMUL, 2, {S2(4, 3), S2(5, 4)}, 0.2f, 1.0f, 1, b_mm11},
+    {TG_OP_LINEAR, 3, {S2(3, 4), S2(5, 4), S1(5)}, 0.2f, 1.0f, 1, b_lin},
+    {TG_OP_LINEAR, 3, {S2(3, 4), S2(5, 4), S1(5)}, 0.2f, 1.0f, 1, b_lin_relu},
+    {TG_OP_LINEAR, 3, {S2(3, 4), S2(5, 4), S1(5)}, 0.2f, 1.0f, 1, b_lin_leaky},
+    {TG_OP_LINEAR, 3, {S2(3, 4), S2(5, 4), S1(5)}, 0.2f, 1.0f, 1, b_lin_sigmoid},
+    {TG_OP_LINEAR, 3, {S2(3, 4), S2(5, 4), S1(5)}, 0.2f, 1.0f, 1, b_lin_tanh},
     {TG_OP_SUM, 1, {S2(3, 4)}, 0.2f, 1.0f, 1, b_sum},
     {TG_OP_SUM, 1, {S2(3, 4)}, 0.2f, 1.0f, 1, b_sum0},
     {TG_OP_SUM, 1, {S2(3, 4)}, 0.2f, 1.0f, 1, b_sum1},

@@ -75,25 +75,45 @@ static void random_fill(float *x, size_t n, tg_rng *r)
         x[i] = tg_rng_uniform_range(r, -1, 1);
 }
 
+#define PLAIN_MATMUL (-1)
+
+/* The activation act (an op id, or 0 for none) in double. */
+static double activate_ref(int act, double v)
+{
+    switch (act) {
+    case TG_OP_RELU: return v > 0 ? v : 0;
+    case TG_OP_LEAKY_RELU: return v > 0 ? v : 0.01 * v;
+    case TG_OP_SIGMOID: return 1 / (1 + exp(-v));
+    case TG_OP_TANH: return tanh(v);
+    }
+    return v;
+}
+
 /* C = op(A) op(B) through a graph on `threads` threads, against a double
- * loop. A is [m, k] or [k, m]; B is [k, n] or [n, k]. */
-static void check_matmul(int m, int n, int k, int ta, int tb, int threads)
+ * loop. A is [m, k] or [k, m]; B is [k, n] or [n, k]. With act other than
+ * PLAIN_MATMUL (then ta = 0, tb = 1), the fused act(A B^T + bias) instead. */
+static void check_product(int m, int n, int k, int ta, int tb, int act, int threads)
 {
     tg_rng r;
     tg_rng_seed(&r, (uint64_t)(m * 131 + n * 7 + k));
     tg_graph *g = tg_graph_new();
     tg_tensor a = tg_input(g, "a", ta ? tg_shape2(k, m) : tg_shape2(m, k));
     tg_tensor b = tg_input(g, "b", tb ? tg_shape2(n, k) : tg_shape2(k, n));
-    tg_tensor c = tg_matmul(g, a, b, ta, tb);
+    tg_tensor bias = tg_input(g, "bias", tg_shape1(n));
+    tg_tensor c = act == PLAIN_MATMUL ? tg_matmul(g, a, b, ta, tb) : tg_linear_act(g, a, b, bias, act, 0.01f);
     ck_assert_int_ge(c, 0);
+    ck_assert_int_eq(tg_op_of(g, c), act == PLAIN_MATMUL ? TG_OP_MATMUL : TG_OP_LINEAR);
     float *av = malloc((size_t)m * k * sizeof(float)), *bv = malloc((size_t)n * k * sizeof(float));
+    float *biasv = malloc((size_t)n * sizeof(float));
     random_fill(av, (size_t)m * k, &r);
     random_fill(bv, (size_t)n * k, &r);
+    random_fill(biasv, (size_t)n, &r);
     tg_set_threads(threads);
     tg_plan *p = tg_plan_new(g, &c, 1, NULL);
     ck_assert_ptr_nonnull(p);
     tg_plan_bind(p, a, av);
     tg_plan_bind(p, b, bv);
+    tg_plan_bind(p, bias, biasv);
     ck_assert_int_eq(tg_plan_run(p), 0);
     const float *cv = tg_plan_data(p, c);
     for (int i = 0; i < m; i++)
@@ -101,26 +121,42 @@ static void check_matmul(int m, int n, int k, int ta, int tb, int threads)
             double acc = 0.0;
             for (int q = 0; q < k; q++)
                 acc += (double)(ta ? av[q * m + i] : av[i * k + q]) * (tb ? bv[j * k + q] : bv[q * n + j]);
+            if (act != PLAIN_MATMUL)
+                acc = activate_ref(act, acc + biasv[j]);
             ck_assert_msg(fabs(cv[i * n + j] - acc) <= 1e-4 * (1.0 + fabs(acc)),
-                          "%dx%dx%d ta %d tb %d threads %d: C[%d,%d] = %g, expected %g", m, n, k, ta, tb, threads,
-                          i, j, cv[i * n + j], acc);
+                          "%dx%dx%d ta %d tb %d act %d threads %d: C[%d,%d] = %g, expected %g", m, n, k, ta, tb,
+                          act, threads, i, j, cv[i * n + j], acc);
         }
     tg_plan_free(p);
     tg_graph_free(g);
     free(av);
     free(bv);
+    free(biasv);
     tg_set_threads(1);
 }
 
+/* wide C (split by columns), tall C (split by rows), odd sizes so blocks do
+ * not divide evenly, and one too small to split */
+static const int product_shapes[][3] = {{64, 392, 784}, {392, 67, 64}, {67, 131, 45}, {5, 7, 3}};
+
 START_TEST(split_gemms_match_a_reference_product)
 {
-    /* wide C (split by columns), tall C (split by rows), odd sizes so blocks
-     * do not divide evenly, and one too small to split */
-    static const int shapes[][3] = {{64, 392, 784}, {392, 67, 64}, {67, 131, 45}, {5, 7, 3}};
     for (int s = 0; s < 4; s++)
         for (int t = 0; t < 4; t++)
             for (int threads = 1; threads <= 3; threads++)
-                check_matmul(shapes[s][0], shapes[s][1], shapes[s][2], t & 1, t >> 1, threads);
+                check_product(product_shapes[s][0], product_shapes[s][1], product_shapes[s][2], t & 1, t >> 1,
+                              PLAIN_MATMUL, threads);
+}
+END_TEST
+
+START_TEST(split_linear_layers_match_a_reference)
+{
+    static const int acts[] = {0, TG_OP_RELU, TG_OP_LEAKY_RELU, TG_OP_SIGMOID, TG_OP_TANH};
+    for (int s = 0; s < 4; s++)
+        for (int a = 0; a < 5; a++)
+            for (int threads = 1; threads <= 3; threads++)
+                check_product(product_shapes[s][0], product_shapes[s][1], product_shapes[s][2], 0, 1, acts[a],
+                              threads);
 }
 END_TEST
 
@@ -283,6 +319,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, parallel_for_covers_each_index_once_in_aligned_chunks);
     tcase_add_test(tc, split_gemms_match_a_reference_product);
+    tcase_add_test(tc, split_linear_layers_match_a_reference);
     tcase_add_test(tc, optimizer_passes_split_over_threads_are_bitwise_the_same);
     tcase_add_test(tc, row_ops_split_over_threads_are_bitwise_the_same);
     tcase_add_test(tc, planned_and_linear_runs_agree_bitwise_on_two_threads);
