@@ -33,6 +33,8 @@ typedef struct gemm {
     int m, n, k, lda, ldb;
     float *a, *b, *c;
     int reps;
+    int plan;       /* which plan of the set, and its node there */
+    tg_tensor node;
 } gemm;
 
 /* The products of one step (or one inference batch), timed alone, each
@@ -76,8 +78,9 @@ static void openblas_threads_idle(int threads)
             ;
 }
 
-/* Adds every matmul plan p schedules to s, calibrated. */
-static int gemm_set_add(gemm_set *s, tg_graph *gr, const tg_plan *p)
+/* Adds every product plan p (the set's plan number `plan`) schedules to s,
+ * calibrated. */
+static int gemm_set_add(gemm_set *s, tg_graph *gr, const tg_plan *p, int plan)
 {
     openblas_set_num_threads(s->threads);
     for (int t = 0; t < tg_graph_size(gr); t++) {
@@ -99,7 +102,7 @@ static int gemm_set_add(gemm_set *s, tg_graph *gr, const tg_plan *p)
         *g = (gemm){ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int)so->d[0], (int)so->d[1],
                     (int)(ta ? sa->d[0] : sa->d[1]), (int)sa->d[1], (int)sb->d[1],
                     filled((size_t)tg_shape_numel(sa), 7), filled((size_t)tg_shape_numel(sb), 5),
-                    filled((size_t)tg_shape_numel(so), 3), 1};
+                    filled((size_t)tg_shape_numel(so), 3), 1, plan, t};
         if (!g->a || !g->b || !g->c)
             return -1;
         while (gemm_timing(g) * g->reps < GEMM_TIMING_S)
@@ -240,6 +243,24 @@ static void die(const char *what, const tg_error *err)
     exit(1);
 }
 
+/* Where a profiled step went: the products inside the plans against the
+ * same products timed alone (right now), the plans' other ops, and what
+ * the trainer does outside the plans. */
+static void print_step_times(const gemm_set *s, tg_plan **plans, tg_step_times st)
+{
+    double in_plan = 0.0, alone = 0.0;
+    openblas_set_num_threads(s->threads);
+    for (int i = 0; i < s->n; i++) {
+        in_plan += tg_plan_node_seconds(plans[s->g[i].plan], s->g[i].node);
+        alone += gemm_timing(&s->g[i]);
+    }
+    openblas_threads_idle(s->threads);
+    printf("  %.3f ms = plans %.3f (products %.3f = %.3fx the same products alone; other ops %.3f)"
+           " + optimizer %.3f + batch gather %.3f\n",
+           1e3 * (st.plans + st.update + st.gather), 1e3 * st.plans, 1e3 * in_plan, in_plan / alone,
+           1e3 * (st.plans - in_plan), 1e3 * st.update, 1e3 * st.gather);
+}
+
 /* Trains 1 + epochs epochs (the first is the warm-up); prints the epoch
  * time against its bound. */
 static void time_training(tg_rsrae *m, tg_train_config tc, const tg_dataset *d, int epochs, const char *preset,
@@ -254,7 +275,7 @@ static void time_training(tg_rsrae *m, tg_train_config tc, const tg_dataset *d, 
     int n_plans = tg_trainer_plans(t, plans, 3);
     gemm_set set = {.threads = threads};
     for (int i = 0; i < n_plans; i++)
-        if (gemm_set_add(&set, m->g, plans[i]) != 0)
+        if (gemm_set_add(&set, m->g, plans[i], i) != 0)
             die("out of memory", NULL);
     size_t steps = d->n / (size_t)m->cfg.batch;
     paired p = paired_new(tc.epochs, &set, (double)steps);
@@ -283,6 +304,7 @@ static void time_training(tg_rsrae *m, tg_train_config tc, const tg_dataset *d, 
     double p0 = tg_seconds();
     tg_trainer_fit(t, d->x, d->n, NULL, &err);
     printf("profiled epoch %.4f s; per training step:\n", tg_seconds() - p0);
+    print_step_times(&set, plans, tg_trainer_step_times(t));
     for (int i = 0; i < n_plans; i++)
         tg_plan_profile_print(plans[i], stdout);
     paired_free(&p);
@@ -300,7 +322,7 @@ static void time_inference(tg_rsrae *m, const tg_dataset *d, int passes, int thr
     if (!s || !score)
         die("scorer", &err);
     gemm_set set = {.threads = threads};
-    if (gemm_set_add(&set, m->g, tg_scorer_plan(s)) != 0)
+    if (gemm_set_add(&set, m->g, tg_scorer_plan(s), 0) != 0)
         die("out of memory", NULL);
     size_t batches = (d->n + (size_t)m->cfg.batch - 1) / (size_t)m->cfg.batch;
     paired p = paired_new(1 + passes, &set, (double)batches);

@@ -99,44 +99,51 @@ int tg_plan_run(tg_plan *p)
             a.in_nodes[k] = &g->nodes[n->in[k]];
             a.in[k] = node_memory(p, p->position[n->in[k]]);
         }
-        if (p->op_seconds) {
+        if (p->slot_seconds) {
             double t0 = tg_seconds();
             run_kernel(&a);
-            p->op_seconds[n->op] += tg_seconds() - t0;
+            p->slot_seconds[pos] += tg_seconds() - t0;
         } else {
             run_kernel(&a);
         }
     }
-    p->profiled_runs += p->op_seconds != NULL;
+    p->profiled_runs += p->slot_seconds != NULL;
     return 0;
 }
 
 int tg_plan_profile(tg_plan *p, int on)
 {
-    if (!on) {
-        free(p->op_seconds);
-        p->op_seconds = NULL;
-        return 0;
-    }
-    if (!p->op_seconds && !(p->op_seconds = calloc(TG_OP_COUNT, sizeof(double))))
-        return tg_graph_fail(p->g, "profile: out of memory"), -1;
+    free(p->slot_seconds);
+    p->slot_seconds = NULL;
     p->profiled_runs = 0;
+    if (on && !(p->slot_seconds = calloc((size_t)p->n_slots, sizeof(double))))
+        return tg_graph_fail(p->g, "profile: out of memory"), -1;
     return 0;
+}
+
+double tg_plan_node_seconds(const tg_plan *p, tg_tensor t)
+{
+    int pos = tg_plan_position(p, t);
+    if (!p->slot_seconds || p->profiled_runs == 0 || pos < 0)
+        return 0.0;
+    return p->slot_seconds[pos] / (double)p->profiled_runs;
 }
 
 void tg_plan_profile_print(const tg_plan *p, FILE *out)
 {
-    if (!p->op_seconds || p->profiled_runs == 0)
+    if (!p->slot_seconds || p->profiled_runs == 0)
         return;
-    double total = 0.0;
-    int order[TG_OP_COUNT], n = 0;
-    for (int op = 0; op < TG_OP_COUNT; op++) {
-        total += p->op_seconds[op];
-        if (p->op_seconds[op] > 0)
-            order[n++] = op;
+    double total = 0.0, op_seconds[TG_OP_COUNT] = {0};
+    for (int pos = 0; pos < p->n_slots; pos++) {
+        op_seconds[p->g->nodes[p->slots[pos].node].op] += p->slot_seconds[pos];
+        total += p->slot_seconds[pos];
     }
+    int order[TG_OP_COUNT], n = 0;
+    for (int op = 0; op < TG_OP_COUNT; op++)
+        if (op_seconds[op] > 0)
+            order[n++] = op;
     for (int i = 1; i < n; i++) /* insertion sort, by time descending */
-        for (int j = i; j > 0 && p->op_seconds[order[j]] > p->op_seconds[order[j - 1]]; j--) {
+        for (int j = i; j > 0 && op_seconds[order[j]] > op_seconds[order[j - 1]]; j--) {
             int t = order[j];
             order[j] = order[j - 1];
             order[j - 1] = t;
@@ -144,7 +151,7 @@ void tg_plan_profile_print(const tg_plan *p, FILE *out)
     fprintf(out, "profile over %ld runs: %.3f ms per run\n", p->profiled_runs, 1e3 * total / p->profiled_runs);
     for (int i = 0; i < n; i++)
         fprintf(out, "  %-16s %8.3f ms/run  %5.1f%%\n", tg_registry[order[i]].name,
-                1e3 * p->op_seconds[order[i]] / p->profiled_runs, 100.0 * p->op_seconds[order[i]] / total);
+                1e3 * op_seconds[order[i]] / p->profiled_runs, 100.0 * op_seconds[order[i]] / total);
 }
 
 const float *tg_plan_data(const tg_plan *p, tg_tensor t)

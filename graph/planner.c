@@ -267,7 +267,7 @@ void tg_plan_free(tg_plan *p)
     free(p->buffers);
     free(p->arena);
     free(p->bound);
-    free(p->op_seconds);
+    free(p->slot_seconds);
     free(p);
 }
 

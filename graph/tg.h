@@ -171,10 +171,13 @@ const float *tg_plan_data(const tg_plan *p, tg_tensor t);
 /* Convenience: first element of a node (the value of a scalar loss). */
 float        tg_plan_scalar(const tg_plan *p, tg_tensor t);
 
-/* Profiling: with it on, every run adds each kernel's wall time to its op;
- * the print lists ops by total time, with their share and time per run. */
-int  tg_plan_profile(tg_plan *p, int on);
-void tg_plan_profile_print(const tg_plan *p, FILE *out);
+/* Profiling: with it on (again: from zero), every run adds each kernel's
+ * wall time to its node; the print lists ops by total time, with their
+ * share and time per run. */
+int    tg_plan_profile(tg_plan *p, int on);
+void   tg_plan_profile_print(const tg_plan *p, FILE *out);
+/* Mean seconds per run of node t while profiling (0 when not scheduled). */
+double tg_plan_node_seconds(const tg_plan *p, tg_tensor t);
 
 /* Monotonic clock in seconds (profiling, trainers, tools). */
 double tg_seconds(void);

@@ -51,7 +51,7 @@ struct tg_plan {
     size_t         arena_bytes;
     const float  **bound;       /* [g->n_nodes] caller memory of inputs */
     tg_mem_report  mem;
-    double        *op_seconds;  /* [TG_OP_COUNT] when profiling, else NULL */
+    double        *slot_seconds; /* [n_slots] when profiling, else NULL */
     long           profiled_runs;
 };
 

@@ -60,6 +60,13 @@ int tg_trainer_fit(tg_trainer *t, const float *x, size_t n, const tg_train_callb
 
 /* Memory plans of the training graph(s) (summed) and of inference. */
 tg_mem_report tg_trainer_train_memory(const tg_trainer *t);
+/* Where the training steps' time went, in mean seconds per step since the
+ * trainer was made: gathering the batch, running the plans (forward and
+ * backward), and the optimizer updates. */
+typedef struct tg_step_times {
+    double gather, plans, update;
+} tg_step_times;
+tg_step_times tg_trainer_step_times(const tg_trainer *t);
 /* The compiled training plans (one per gradient set); returns how many. */
 int tg_trainer_plans(const tg_trainer *t, tg_plan **plans, int cap);
 

@@ -16,6 +16,8 @@ struct tg_trainer {
     size_t         *order;
     size_t          order_cap;
     tg_rng          rng;
+    tg_step_times   spent;   // totals; divided by steps when read
+    long            steps_done;
 };
 
 int tg_spans_of(tg_graph *g, const tg_tensor *params, int n, tg_span *spans, int cap)
@@ -138,6 +140,12 @@ tg_mem_report tg_trainer_train_memory(const tg_trainer *t)
     return sum;
 }
 
+tg_step_times tg_trainer_step_times(const tg_trainer *t)
+{
+    double n = t->steps_done ? (double)t->steps_done : 1.0;
+    return (tg_step_times){t->spent.gather / n, t->spent.plans / n, t->spent.update / n};
+}
+
 int tg_trainer_plans(const tg_trainer *t, tg_plan **plans, int cap)
 {
     int n = t->m->n_sets < cap ? t->m->n_sets : cap;
@@ -157,10 +165,14 @@ static void train_step(tg_trainer *t, double *losses, double *lr)
 {
     tg_rsrae *m = t->m;
     for (int s = 0; s < m->n_sets; s++) {
+        double t0 = tg_seconds();
         tg_plan_run(t->plans[s]);
         if (s == 0)
             *lr = tg_schedule_lr(&t->sched[0], tg_optimizer_steps(t->opts[0]));
+        double t1 = tg_seconds();
         tg_optimizer_step_sched(t->opts[s], &t->sched[s]);
+        t->spent.plans += t1 - t0;
+        t->spent.update += tg_seconds() - t1;
     }
     if (m->n_sets == 1) {
         losses[0] = tg_plan_scalar(t->plans[0], m->loss_recon);
@@ -201,9 +213,11 @@ int tg_trainer_fit(tg_trainer *t, const float *x, size_t n, const tg_train_callb
             t->order[i] = i;
         tg_rng_shuffle(&t->rng, t->order, n);
         for (int step = 0; step < steps; step++) {
-            double losses[3], lr = 0.0;
+            double losses[3], lr = 0.0, t0 = tg_seconds();
             gather(t->batch, x, t->order + (size_t)step * (size_t)B, B, dim);
+            t->spent.gather += tg_seconds() - t0;
             train_step(t, losses, &lr);
+            t->steps_done++;
             for (int k = 0; k < 3; k++)
                 sums[k] += losses[k];
             if (cb && cb->on_step) {

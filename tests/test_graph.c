@@ -46,7 +46,7 @@ typedef struct bad_case {
 
 START_TEST(every_shape_rule_reports_misfits)
 {
-    for (int c = 0; c < 9; c++) {
+    for (int c = 0; c < 10; c++) {
         tg_graph *g = tg_graph_new();
         tg_tensor a = tg_input(g, "a", tg_shape2(3, 4));
         tg_tensor b = tg_input(g, "b", tg_shape2(5, 6));
@@ -63,6 +63,7 @@ START_TEST(every_shape_rule_reports_misfits)
         case 6: r = tg_sum_to(g, a, tg_shape1(3)); w0 = "sum_to"; break;
         case 7: r = tg_broadcast_to(g, v, tg_shape2(3, 4)); w0 = "broadcast_to"; break;
         case 8: r = tg_matmul(g, a, a, 0, 0); w0 = "matmul"; break;
+        case 9: r = tg_linear_act(g, a, b, v, TG_OP_TANH, 0.0f); w0 = "linear"; break;
         }
         ck_assert_int_eq(r, TG_NONE);
         const char *words[] = {w0, "[", NULL};
@@ -238,6 +239,39 @@ START_TEST(forward_plan_is_smaller_than_training_plan)
 }
 END_TEST
 
+START_TEST(profile_times_each_scheduled_node)
+{
+    tg_graph *g = tg_graph_new();
+    tg_tensor x = tg_input(g, "x", tg_shape2(64, 256));
+    tg_tensor w = tg_param(g, "w", tg_shape2(128, 256)), b = tg_param(g, "b", tg_shape1(128));
+    tg_tensor h = tg_linear_act(g, x, w, b, TG_OP_SIGMOID, 0.0f);
+    tg_tensor s = tg_sum(g, tg_rownorm(g, h));
+    tg_tensor unused = tg_exp(g, x);
+    float *xv = calloc(64 * 256, sizeof(float));
+    tg_plan *p = tg_plan_new(g, &s, 1, NULL);
+    tg_plan_bind(p, x, xv);
+    ck_assert_int_eq(tg_plan_profile(p, 1), 0);
+    for (int i = 0; i < 3; i++)
+        tg_plan_run(p);
+    ck_assert(tg_plan_node_seconds(p, h) > 0.0);
+    ck_assert(tg_plan_node_seconds(p, unused) == 0.0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    tg_plan_profile_print(p, f);
+    fclose(f);
+    ck_assert_ptr_nonnull(strstr(buf, "over 3 runs"));
+    ck_assert_ptr_nonnull(strstr(buf, "linear"));
+    ck_assert_ptr_nonnull(strstr(buf, "rownorm"));
+    free(buf);
+    tg_plan_profile(p, 0); /* off: nothing timed any more */
+    ck_assert(tg_plan_node_seconds(p, h) == 0.0);
+    tg_plan_free(p);
+    free(xv);
+    tg_graph_free(g);
+}
+END_TEST
+
 START_TEST(unbound_input_is_an_error)
 {
     tg_graph *g = tg_graph_new();
@@ -310,6 +344,7 @@ int main(void)
     tcase_add_test(plan, random_graphs_plan_without_live_overlap_and_bitwise_equal);
     tcase_add_test(plan, forward_plan_is_smaller_than_training_plan);
     tcase_add_test(plan, unbound_input_is_an_error);
+    tcase_add_test(plan, profile_times_each_scheduled_node);
     suite_add_tcase(s, plan);
     TCase *train = tcase_create("train");
     tcase_set_timeout(train, 60);
