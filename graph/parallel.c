@@ -71,14 +71,17 @@ static unsigned long wait_for_job(unsigned long seen)
     return atomic_load(&pool.generation);
 }
 
-/* Start of part i of the job: i/parts of the way, at the nearest multiple
- * of align, so that the parts differ by at most one align. */
+size_t tg_parallel_boundary(size_t n, size_t align, size_t parts, size_t i)
+{
+    if (i >= parts)
+        return n;
+    size_t at = (i * n / parts + align / 2) / align * align;
+    return at < n ? at : n;
+}
+
 static size_t boundary(size_t i)
 {
-    if (i >= pool.parts)
-        return pool.n;
-    size_t at = (i * pool.n / pool.parts + pool.align / 2) / pool.align * pool.align;
-    return at < pool.n ? at : pool.n;
+    return tg_parallel_boundary(pool.n, pool.align, pool.parts, i);
 }
 
 static void *worker(void *arg)

@@ -22,6 +22,12 @@ typedef void (*tg_range_fn)(void *ctx, size_t begin, size_t end);
 void tg_parallel_set_threads(int n);
 int  tg_parallel_threads(void);
 
+/* Start of part i of [0, n) cut into `parts`: i/parts of the way, at the
+ * nearest multiple of align, so that parts differ by at most one align (n
+ * for i >= parts). tg_parallel_for cuts its chunks here, so other code can
+ * find which thread had which elements. */
+size_t tg_parallel_boundary(size_t n, size_t align, size_t parts, size_t i);
+
 /* Runs fn over [0, n) in one contiguous chunk per thread: boundaries at
  * multiples of align, chunks as even as that allows and at least min_chunk
  * long (so fewer threads for small n). The caller runs the first chunk and

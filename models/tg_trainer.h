@@ -81,7 +81,8 @@ tg_plan      *tg_scorer_plan(const tg_scorer *s);
 int tg_scorer_run(tg_scorer *s, const float *x, size_t n, float *score, float *recon_err,
                   float *recon, float *latent, tg_error *err);
 
-/* Spans of the parameter block covering params (merged where adjacent). */
+/* One span per parameter, in the order given: the optimizer splits each
+ * long one over the threads as a row-split GEMM splits its gradient. */
 int tg_spans_of(tg_graph *g, const tg_tensor *params, int n, tg_span *spans, int cap);
 
 #endif

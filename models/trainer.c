@@ -22,23 +22,14 @@ struct tg_trainer {
 
 int tg_spans_of(tg_graph *g, const tg_tensor *params, int n, tg_span *spans, int cap)
 {
+    if (n > cap)
+        return -1;
     float *p = tg_params(g), *gr = tg_grads(g);
-    int count = 0;
-    size_t end = (size_t)-1;
     for (int i = 0; i < n; i++) {
         size_t off = tg_param_offset(g, params[i]);
-        size_t len = (size_t)tg_shape_numel(tg_shape_of(g, params[i]));
-        size_t padded = (len + 15) / 16 * 16;
-        if (count > 0 && off == end) {
-            spans[count - 1].n = off + len - (size_t)(spans[count - 1].param - p);
-        } else {
-            if (count == cap)
-                return -1;
-            spans[count++] = (tg_span){p + off, gr + off, len};
-        }
-        end = off + padded;
+        spans[i] = (tg_span){p + off, gr + off, (size_t)tg_shape_numel(tg_shape_of(g, params[i]))};
     }
-    return count;
+    return n;
 }
 
 static tg_plan *plan_for_set(tg_rsrae *m, int s, tg_error *err)

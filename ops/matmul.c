@@ -95,6 +95,10 @@ static void gemm_block(void *ctx, size_t begin, size_t end)
         activate_block(j->act, j->slope, c, m, n, j->n);
 }
 
+/* Row blocks of C mean each thread packs all of op(B): k n floats again
+ * per thread, against m n k / threads multiply-adds, negligible from here. */
+#define GEMM_ROW_SPLIT_MIN_ROWS 128
+
 /* Below this many multiply-adds a GEMM is not worth splitting. */
 #define GEMM_SPLIT_MIN (1 << 18)
 
@@ -105,9 +109,11 @@ static void run_gemm(gemm_job j, const tg_shape *sa, const tg_shape *sb)
     int64_t kb;
     op_dims(sa, j.ta, &j.m, &j.k);
     op_dims(sb, j.tb, &kb, &j.n);
-    /* Split the longer side of C; columns in blocks of 16 keep each
-     * block's rows of C cache-line aligned. */
-    j.split_rows = j.m > j.n;
+    /* Split C by rows when it is tall or has enough rows: each thread then
+     * writes one contiguous block (for a weight's gradient, the rows the
+     * optimizer's pass gives the same thread). Otherwise by columns, in
+     * blocks of 16 so that each block's rows stay cache-line aligned. */
+    j.split_rows = j.m > j.n || j.m >= GEMM_ROW_SPLIT_MIN_ROWS;
     size_t len = (size_t)(j.split_rows ? j.m : j.n), align = j.split_rows ? 4 : 16;
     size_t min_chunk = j.m * j.n * j.k < GEMM_SPLIT_MIN ? len : align;
     tg_parallel_for(len, align, min_chunk, gemm_block, &j);

@@ -162,32 +162,50 @@ double tg_clip_grad_norm(const tg_span *spans, int n_spans, double max_norm)
 
 /* ---- step ----------------------------------------------------------------- */
 
-/* One span's update split over the library's threads. The kernels treat
- * every element alike wherever a chunk starts, so the split never changes a
- * bit of the result. */
-typedef struct span_job {
-    float *p, *s1, *s2; /* Adam's m and v, or SGD's momentum buffer (or NULL) */
-    const float *g;
+/* One step's update of every span, shared over the library's threads in
+ * one job: thread i takes part i of each span long enough to split (cut as
+ * tg_parallel_for cuts, so for a weight whose gradient a row-split GEMM
+ * wrote, the rows this core wrote and still has in cache), and the short
+ * spans whole, in turns. The kernels treat every element alike wherever a
+ * part starts, so the split never changes a bit of the result. */
+typedef struct step_job {
+    const tg_optimizer *o;
     const tg_adam_coef *adam; /* one of the two */
     const tg_sgd_coef *sgd;
-    int nesterov;
-} span_job;
+    size_t threads;
+} step_job;
 
-static void span_range(void *ctx, size_t begin, size_t end)
+#define SPLIT_MIN_FLOATS (1 << 13)
+
+static void update_range(const step_job *j, int s, size_t begin, size_t end)
 {
-    const span_job *j = ctx;
-    float *s1 = j->s1 ? j->s1 + begin : NULL;
+    const tg_optimizer *o = j->o;
+    const tg_span *sp = &o->spans[s];
+    float *s1 = o->state ? o->state + o->offset[s] + begin : NULL; // m, or the momentum buffer
     if (j->adam)
-        tg_adam_update(j->p + begin, j->g + begin, s1, j->s2 + begin, end - begin, j->adam);
+        tg_adam_update(sp->param + begin, sp->grad + begin, s1, s1 + o->state_span, end - begin, j->adam);
     else
-        tg_sgd_update(j->p + begin, j->g + begin, s1, end - begin, j->nesterov, j->sgd);
+        tg_sgd_update(sp->param + begin, sp->grad + begin, s1, end - begin, o->cfg.nesterov, j->sgd);
 }
 
-static void update_span(const tg_span *sp, span_job job)
+static void thread_share(void *ctx, size_t first, size_t last)
 {
-    job.p = sp->param;
-    job.g = sp->grad;
-    tg_parallel_for(sp->n, ALIGN_FLOATS, 1 << 14, span_range, &job);
+    const step_job *j = ctx;
+    for (size_t i = first; i < last; i++)
+        for (int s = 0; s < j->o->n_spans; s++) {
+            size_t n = j->o->spans[s].n;
+            if (n >= SPLIT_MIN_FLOATS)
+                update_range(j, s, tg_parallel_boundary(n, ALIGN_FLOATS, j->threads, i),
+                             tg_parallel_boundary(n, ALIGN_FLOATS, j->threads, i + 1));
+            else if ((size_t)s % j->threads == i)
+                update_range(j, s, 0, n);
+        }
+}
+
+static void update_all(const tg_optimizer *o, const tg_adam_coef *adam, const tg_sgd_coef *sgd)
+{
+    step_job j = {o, adam, sgd, (size_t)tg_parallel_threads()};
+    tg_parallel_for(j.threads, 1, 1, thread_share, &j); /* one index per thread */
 }
 
 static void step_adam(tg_optimizer *o, double lr, double beta1, float scale)
@@ -206,10 +224,7 @@ static void step_adam(tg_optimizer *o, double lr, double beta1, float scale)
         .eps = (float)c->eps,
         .neg_step = (float)-(lr / bc1),
     };
-    float *m = o->state, *v = o->state + o->state_span;
-    for (int s = 0; s < o->n_spans; s++) {
-        update_span(&o->spans[s], (span_job){.s1 = m + o->offset[s], .s2 = v + o->offset[s], .adam = &k});
-    }
+    update_all(o, &k, NULL);
 }
 
 static void step_sgd(tg_optimizer *o, double lr, double momentum, float scale)
@@ -224,10 +239,7 @@ static void step_sgd(tg_optimizer *o, double lr, double momentum, float scale)
         .nesterov = (float)momentum,
         .neg_lr = (float)-lr,
     };
-    for (int s = 0; s < o->n_spans; s++) {
-        float *buf = o->state ? o->state + o->offset[s] : NULL;
-        update_span(&o->spans[s], (span_job){.s1 = buf, .sgd = &k, .nesterov = c->nesterov});
-    }
+    update_all(o, NULL, &k);
 }
 
 void tg_optimizer_step(tg_optimizer *o, double lr, double momentum)
