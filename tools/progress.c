@@ -3,12 +3,15 @@
 #include "progress.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "tg_eval.h"
 
-void progress_init(progress_state *p, int quiet, int epochs, int batch)
+int progress_init(progress_state *p, int quiet, int epochs, int batch)
 {
+    p->seconds = calloc((size_t)epochs, sizeof *p->seconds);
+    p->losses = calloc(3 * (size_t)epochs, sizeof *p->losses);
     p->quiet = quiet;
     p->tty = isatty(STDERR_FILENO);
     p->epochs = epochs;
@@ -16,6 +19,13 @@ void progress_init(progress_state *p, int quiet, int epochs, int batch)
     p->last_print = -1e9;
     p->n_epochs_done = 0;
     p->total_seconds = 0;
+    return p->seconds && p->losses ? 0 : -1;
+}
+
+void progress_free(progress_state *p)
+{
+    free(p->seconds);
+    free(p->losses);
 }
 
 static void eta_text(double seconds, char *buf, size_t len)
@@ -72,13 +82,14 @@ void progress_epoch(void *ctx, const tg_epoch_stats *e)
 {
     progress_state *p = ctx;
     p->total_seconds += e->seconds;
-    if (p->n_epochs_done < PROGRESS_MAX_EPOCHS) {
-        p->seconds[p->n_epochs_done] = e->seconds;
-        p->losses[0][p->n_epochs_done] = (float)e->loss_recon;
-        p->losses[1][p->n_epochs_done] = (float)e->loss_rsr;
-        p->losses[2][p->n_epochs_done] = (float)e->loss_ortho;
+    int k = p->n_epochs_done;
+    if (k < p->epochs) {
+        p->seconds[k] = e->seconds;
+        p->losses[k] = (float)e->loss_recon;
+        p->losses[p->epochs + k] = (float)e->loss_rsr;
+        p->losses[2 * p->epochs + k] = (float)e->loss_ortho;
+        p->n_epochs_done++;
     }
-    p->n_epochs_done++;
     if (!p->quiet)
         fprintf(stderr, "%sepoch %d/%d done in %.2f s: recon %.5g  rsr %.5g  ortho %.3g\n",
                 p->tty ? "\r\033[K" : "", e->epoch, p->epochs, e->seconds, e->loss_recon, e->loss_rsr,

@@ -4,8 +4,6 @@
 
 #include "tg_trainer.h"
 
-#define PROGRESS_MAX_EPOCHS 10000
-
 typedef struct eval_point {
     int    epoch;
     double auc, average_precision;
@@ -28,12 +26,14 @@ typedef struct progress_state {
     int    quiet, tty, epochs, batch;
     double last_print, total_seconds;
     int    n_epochs_done;
-    double seconds[PROGRESS_MAX_EPOCHS];
-    float  losses[3][PROGRESS_MAX_EPOCHS]; /* recon, rsr, ortho per epoch */
+    double *seconds;          // [epochs]
+    float  *losses;           // [3, epochs]: recon, rsr, ortho per epoch
     progress_eval eval;
 } progress_state;
 
-void progress_init(progress_state *p, int quiet, int epochs, int batch);
+/* Returns -1 when out of memory for the per-epoch records. */
+int  progress_init(progress_state *p, int quiet, int epochs, int batch);
+void progress_free(progress_state *p);
 void progress_step(void *ctx, const tg_progress *p);
 void progress_epoch(void *ctx, const tg_epoch_stats *e);
 

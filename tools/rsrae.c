@@ -63,11 +63,6 @@ static int check_out_dir(const char *dir, tg_error *err)
     return 0;
 }
 
-static int epochs_recorded(const progress_state *p)
-{
-    return p->n_epochs_done < PROGRESS_MAX_EPOCHS ? p->n_epochs_done : PROGRESS_MAX_EPOCHS;
-}
-
 static int compare_doubles(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -179,9 +174,10 @@ static int write_outputs(const char *dir, const prepared_data *d, const scored *
     snprintf(path, sizeof path, "%s/model.bin", dir);
     if (tg_model_save(path, m, &meta, err) != 0)
         goto done;
-    int epochs = epochs_recorded(p);
+    int epochs = p->n_epochs_done;
     for (int k = 0; k < 3; k++)
-        memcpy(losses + (size_t)k * (size_t)epochs, p->losses[k], (size_t)epochs * sizeof(float));
+        memcpy(losses + (size_t)k * (size_t)epochs, p->losses + (size_t)k * (size_t)p->epochs,
+               (size_t)epochs * sizeof(float));
     if (write_pictures(dir, d, sc->score, sc->scorer, sc->latent, m->cfg.latent_dim, losses, epochs, seed,
                        err) != 0)
         goto done;
@@ -213,7 +209,10 @@ static int fit(const rsrae_opts *o, const prepared_data *d, tg_rsrae *m, progres
         return -1;
     fprintf(stderr, "model: %zu parameters, mode %s, %d epochs of %zu steps (batch %d)\n",
             tg_params_count(m->g), o->mode, tc.epochs, d->x.n / (size_t)mc.batch, mc.batch);
-    progress_init(p, o->quiet, tc.epochs, mc.batch);
+    if (progress_init(p, o->quiet, tc.epochs, mc.batch) != 0) {
+        tg_trainer_free(t);
+        return tg_fail(err, "out of memory for %d epochs' records", tc.epochs);
+    }
     tg_train_callbacks cb = {progress_step, progress_epoch, p};
     double t0 = tg_seconds();
     int rc = o->eval_every > 0 ? eval_setup(&p->eval, m, d, o->eval_every, tc.epochs, err) : 0;
@@ -250,7 +249,7 @@ static int cmd_train(int argc, char **argv)
     progress_state *p = calloc(1, sizeof *p);
     scored sc = {0};
     tg_mem_report train_memory;
-    double seconds;
+    double seconds = 0.0;
     int status = 1;
     if (!p) {
         tg_fail(&err, "out of memory");
@@ -260,7 +259,7 @@ static int cmd_train(int argc, char **argv)
         goto done;
     run_summary sum = {.command = "train", .data = o.data ? o.data : RSRAE_DEFAULT_DATA,
                        .epochs = p->epochs, .seconds_total = seconds,
-                       .seconds_per_epoch = median(p->seconds, epochs_recorded(p)),
+                       .seconds_per_epoch = median(p->seconds, p->n_epochs_done),
                        .samples_per_second = sc.samples_per_second,
                        .train_memory = train_memory, .inference_memory = sc.memory,
                        .collapse_ratio = collapse_ratio(&d.x, sc.recon_err),
@@ -274,8 +273,10 @@ done:
     if (status)
         fail("train", &err);
     scored_free(&sc);
-    if (p)
+    if (p) {
         eval_release(&p->eval);
+        progress_free(p);
+    }
     tg_rsrae_free(&m);
     free(p);
     data_release(&d);
