@@ -114,7 +114,9 @@ int tg_gradients(tg_graph *g, tg_tensor loss, const tg_tensor *params, int n, tg
             tg_graph_fail(g, "gradients: op %s ('%s') has no gradient rule", def->name, nd.name);
             break;
         }
-        tg_tensor dx[TG_MAX_INPUTS] = {TG_NONE, TG_NONE, TG_NONE};
+        tg_tensor dx[TG_MAX_INPUTS];
+        for (int k = 0; k < TG_MAX_INPUTS; k++)
+            dx[k] = TG_NONE;
         def->grad(g, i, grad[i], dx);
         for (int k = 0; k < nd.n_in; k++)
             if (needed[nd.in[k]])

@@ -31,7 +31,7 @@
 #include "tg_error.h"
 
 #define TG_MAX_DIMS 4
-#define TG_MAX_INPUTS 3
+#define TG_MAX_INPUTS 4
 #define TG_NAME_LEN 48
 #define TG_ALIGN 64 /* bytes; every arena offset and parameter block */
 

@@ -135,9 +135,9 @@ static void build_forward(tg_rsrae *m)
     m->recon = tg_name(g, mlp(m, "decoder.", m->latent, dec, c->n_dec_hidden + 1, c->act,
                               c->out_act, &n_dec), "recon");                   // [B, in]
     m->n_dec_layers = n_dec - m->n_enc_layers;
-    m->recon_err = tg_name(g, tg_rownorm(g, tg_sub(g, m->x, m->recon)), "recon_err"); // [B, 1]
+    m->recon_err = tg_name(g, tg_rowdist(g, m->x, m->recon), "recon_err");    // [B, 1]
     tg_tensor proj = tg_matmul(g, az, m->A, 0, 0);                             // [B, D] = A^T A z
-    m->residual = tg_name(g, tg_rownorm(g, tg_sub(g, m->z, proj)), "residual"); // [B, 1]
+    m->residual = tg_name(g, tg_rowdist(g, m->z, proj), "residual");          // [B, 1]
     m->score = c->score == TG_SCORE_COSINE
                    ? tg_name(g, cosine_distance(g, m->x, m->recon), "score")     // [B, 1]
                    : m->recon_err;

@@ -44,16 +44,29 @@ static void axis_split(const tg_shape *s, int axis, int64_t *outer, int64_t *len
  * compiler vectorises, each a short partial sum, added up in double. */
 enum { LANES = 16 };
 
-static inline double row_sum(const float *x, int64_t n, int squares)
+enum { PLAIN = 0, SQUARES = 1, SQUARED_DIFFERENCES = 2 };
+
+/* Sum over a row of x, of its squares, or of the squares of x - b: each
+ * difference rounds to float first, as a separate sub would, so that
+ * rowdist(a, b) is bitwise rownorm(a - b). `what` is a constant at every
+ * call, so each inlined copy has no branch inside its loops. */
+static inline __attribute__((always_inline)) double row_sum(const float *x, const float *b, int64_t n, int what)
 {
+    int squares = what != PLAIN;
+#define TERM(i) (what == SQUARED_DIFFERENCES ? x[i] - b[i] : x[i])
     float acc[LANES] = {0};
     int64_t i = 0;
     for (; i + LANES <= n; i += LANES)
-        for (int l = 0; l < LANES; l++)
-            acc[l] += squares ? x[i + l] * x[i + l] : x[i + l];
+        for (int l = 0; l < LANES; l++) {
+            float v = TERM(i + l);
+            acc[l] += squares ? v * v : v;
+        }
     double total = 0.0;
-    for (; i < n; i++)
-        total += squares ? (double)x[i] * x[i] : (double)x[i];
+    for (; i < n; i++) {
+        float v = TERM(i);
+        total += squares ? (double)v * v : (double)v;
+    }
+#undef TERM
     for (int l = 0; l < LANES; l++)
         total += acc[l];
     return total;
@@ -76,7 +89,7 @@ static void reduce_sum(const tg_kernel_args *k, double factor_of_count)
     axis_split(s, axis, &outer, &len, &inner);
     if (inner == 1) { /* rows: the per-sample sums of the losses and scores */
         for (int64_t o = 0; o < outer; o++) {
-            double acc = row_sum(x + o * len, len, 0);
+            double acc = row_sum(x + o * len, NULL, len, PLAIN);
             k->out[o] = (float)(factor_of_count ? acc / (double)len : acc);
         }
         return;
@@ -198,11 +211,11 @@ int tg_shape_rownorm(const tg_graph *g, const tg_node *n, tg_shape *out, char *e
     return 0;
 }
 
-void tg_fwd_rownorm(const tg_kernel_args *k)
+TG_VECTOR_CLONES void tg_fwd_rownorm(const tg_kernel_args *k)
 {
     int64_t rows = k->in_nodes[0]->shape.d[0], cols = k->in_nodes[0]->shape.d[1];
     for (int64_t r = 0; r < rows; r++)
-        k->out[r] = (float)sqrt(row_sum(k->in[0] + r * cols, cols, 1));
+        k->out[r] = (float)sqrt(row_sum(k->in[0] + r * cols, NULL, cols, SQUARES));
 }
 
 /* dx = dy * x / ||x||, and 0 for a zero row (the minimum-norm subgradient). */
@@ -221,6 +234,51 @@ void tg_grad_rownorm(tg_graph *g, tg_tensor y, tg_tensor dy, tg_tensor *dx)
 {
     tg_tensor in[3] = {tg_nd(g, y)->in[0], y, dy};
     dx[0] = tg_apply(g, TG_OP_ROWNORM_GRAD, in, 3, NULL);
+}
+
+/* ---- rowdist: ||a_i - b_i|| without the difference in memory ------------ */
+
+int tg_shape_rowdist(const tg_graph *g, const tg_node *n, tg_shape *out, char *err, size_t len)
+{
+    const tg_node *a = tg_nd(g, n->in[0]), *b = tg_nd(g, n->in[1]);
+    if (a->shape.ndim != 2 || !tg_shape_equal(&a->shape, &b->shape)) {
+        char sa[64], sb[64];
+        snprintf(err, len, "rowdist: '%s' %s and '%s' %s must be 2-D [rows, features] of one shape", a->name,
+                 tg_shape_str(&a->shape, sa, sizeof sa), b->name, tg_shape_str(&b->shape, sb, sizeof sb));
+        return -1;
+    }
+    *out = tg_shape2(a->shape.d[0], 1);
+    return 0;
+}
+
+TG_VECTOR_CLONES void tg_fwd_rowdist(const tg_kernel_args *k)
+{
+    int64_t rows = k->node->shape.d[0], cols = k->in_nodes[0]->shape.d[1];
+    for (int64_t r = 0; r < rows; r++)
+        k->out[r] = (float)sqrt(row_sum(k->in[0] + r * cols, k->in[1] + r * cols, cols, SQUARED_DIFFERENCES));
+}
+
+/* d = sign (a - b) dy / dist for inputs (a, b, dist, dy), sign = attr f[0]:
+ * +1 for a's gradient, -1 for b's; 0 for a zero distance, as rownorm. */
+TG_VECTOR_CLONES void tg_fwd_rowdist_grad(const tg_kernel_args *k)
+{
+    const float *a = k->in[0], *b = k->in[1], *dist = k->in[2], *dy = k->in[3];
+    int64_t rows = k->node->shape.d[0], cols = k->node->shape.d[1];
+    float sign = k->node->attr.f[0];
+    for (int64_t r = 0; r < rows; r++) {
+        float f = dist[r] > 0.0f ? sign * (dy[r] / dist[r]) : 0.0f;
+        for (int64_t j = 0; j < cols; j++)
+            k->out[r * cols + j] = f * (a[r * cols + j] - b[r * cols + j]);
+    }
+}
+
+void tg_grad_rowdist(tg_graph *g, tg_tensor y, tg_tensor dy, tg_tensor *dx)
+{
+    const tg_node *n = tg_nd(g, y);
+    tg_tensor in[4] = {n->in[0], n->in[1], y, dy};
+    tg_attr plus = {.f = {1.0f}}, minus = {.f = {-1.0f}};
+    dx[0] = tg_apply(g, TG_OP_ROWDIST_GRAD, in, 4, &plus);
+    dx[1] = tg_apply(g, TG_OP_ROWDIST_GRAD, in, 4, &minus);
 }
 
 /* ---- builders ----------------------------------------------------------- */
@@ -246,6 +304,13 @@ tg_tensor tg_sum_axis(tg_graph *g, tg_tensor x, int axis) { return reduce(g, TG_
 tg_tensor tg_mean(tg_graph *g, tg_tensor x) { return reduce(g, TG_OP_MEAN, x, -1); }
 tg_tensor tg_mean_axis(tg_graph *g, tg_tensor x, int axis) { return reduce(g, TG_OP_MEAN, x, axis); }
 tg_tensor tg_rownorm(tg_graph *g, tg_tensor x) { return tg_unary(g, TG_OP_ROWNORM, x, 0.0f); }
+tg_tensor tg_rowdist(tg_graph *g, tg_tensor a, tg_tensor b)
+{
+    if (a == TG_NONE || b == TG_NONE)
+        return tg_graph_fail(g, "rowdist: input is TG_NONE");
+    tg_tensor in[2] = {a, b};
+    return tg_apply(g, TG_OP_ROWDIST, in, 2, NULL);
+}
 tg_tensor tg_sum_to(tg_graph *g, tg_tensor x, tg_shape s) { return reshape_like(g, TG_OP_SUM_TO, x, s); }
 tg_tensor tg_broadcast_to(tg_graph *g, tg_tensor x, tg_shape s) { return reshape_like(g, TG_OP_BROADCAST_TO, x, s); }
 tg_tensor tg_reshape(tg_graph *g, tg_tensor x, tg_shape s) { return reshape_like(g, TG_OP_RESHAPE, x, s); }

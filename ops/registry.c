@@ -48,6 +48,8 @@ const tg_op_def tg_registry[TG_OP_COUNT] = {
     [TG_OP_BROADCAST_TO]= {"broadcast_to",    1, tg_shape_broadcast_to, tg_fwd_broadcast_to, tg_grad_broadcast_to},
     [TG_OP_ROWNORM]     = {"rownorm",         1, tg_shape_rownorm,  tg_fwd_rownorm,      tg_grad_rownorm, .rows = 1},
     [TG_OP_ROWNORM_GRAD]= {"rownorm_grad",    3, SAME,              tg_fwd_rownorm_grad, NULL, .no_grad = 1, .rows = 1},
+    [TG_OP_ROWDIST]     = {"rowdist",         2, tg_shape_rowdist,  tg_fwd_rowdist,      tg_grad_rowdist, .rows = 1},
+    [TG_OP_ROWDIST_GRAD]= {"rowdist_grad",    4, SAME,              tg_fwd_rowdist_grad, NULL, .no_grad = 1, .rows = 1},
     [TG_OP_RESHAPE]     = {"reshape",         1, tg_shape_reshape,  tg_fwd_copy,         tg_grad_reshape, .inplace = 1},
     [TG_OP_TRANSPOSE]   = {"transpose",       1, tg_shape_transpose, tg_fwd_transpose,   tg_grad_transpose},
 };

@@ -43,7 +43,7 @@
 /* shape rules */
 TG_SHAPE_FN(fill); TG_SHAPE_FN(eye); TG_SHAPE_FN(pair); TG_SHAPE_FN(matmul); TG_SHAPE_FN(linear);
 TG_SHAPE_FN(reduce); TG_SHAPE_FN(broadcast_to); TG_SHAPE_FN(sum_to);
-TG_SHAPE_FN(rownorm); TG_SHAPE_FN(reshape); TG_SHAPE_FN(transpose);
+TG_SHAPE_FN(rownorm); TG_SHAPE_FN(rowdist); TG_SHAPE_FN(reshape); TG_SHAPE_FN(transpose);
 
 /* forward kernels */
 TG_FWD_FN(fill); TG_FWD_FN(eye);
@@ -55,7 +55,7 @@ TG_FWD_FN(relu); TG_FWD_FN(leaky_relu); TG_FWD_FN(sigmoid); TG_FWD_FN(tanh);
 TG_FWD_FN(relu_grad); TG_FWD_FN(leaky_relu_grad); TG_FWD_FN(sigmoid_grad); TG_FWD_FN(tanh_grad);
 TG_FWD_FN(matmul); TG_FWD_FN(linear);
 TG_FWD_FN(sum); TG_FWD_FN(mean); TG_FWD_FN(sum_to); TG_FWD_FN(broadcast_to);
-TG_FWD_FN(rownorm); TG_FWD_FN(rownorm_grad);
+TG_FWD_FN(rownorm); TG_FWD_FN(rownorm_grad); TG_FWD_FN(rowdist); TG_FWD_FN(rowdist_grad);
 TG_FWD_FN(transpose);
 
 /* gradient rules */
@@ -65,7 +65,7 @@ TG_GRAD_FN(sqrt); TG_GRAD_FN(square); TG_GRAD_FN(pow); TG_GRAD_FN(abs);
 TG_GRAD_FN(relu); TG_GRAD_FN(leaky_relu); TG_GRAD_FN(sigmoid); TG_GRAD_FN(tanh);
 TG_GRAD_FN(matmul); TG_GRAD_FN(linear);
 TG_GRAD_FN(sum); TG_GRAD_FN(mean); TG_GRAD_FN(sum_to); TG_GRAD_FN(broadcast_to);
-TG_GRAD_FN(rownorm); TG_GRAD_FN(reshape); TG_GRAD_FN(transpose);
+TG_GRAD_FN(rownorm); TG_GRAD_FN(rowdist); TG_GRAD_FN(reshape); TG_GRAD_FN(transpose);
 
 /* helpers shared by the families */
 void tg_broadcast_strides(const tg_shape *x, const tg_shape *out, int64_t stride[4]);

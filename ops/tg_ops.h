@@ -44,6 +44,8 @@ enum tg_op_id {
     TG_OP_BROADCAST_TO,  /* stretch to attr.shape */
     TG_OP_ROWNORM,       /* [M, N] -> [M, 1]: sqrt(sum_j x_ij^2) */
     TG_OP_ROWNORM_GRAD,  /* backward helper, no gradient */
+    TG_OP_ROWDIST,       /* [M, N], [M, N] -> [M, 1]: ||a_i - b_i|| */
+    TG_OP_ROWDIST_GRAD,  /* backward helper, f[0] = +1 (for a) or -1 (for b) */
     /* layout (ops/layout.c) */
     TG_OP_RESHAPE,       /* attr.shape */
     TG_OP_TRANSPOSE,     /* 2-D */
@@ -99,6 +101,10 @@ tg_tensor tg_sum_to(tg_graph *g, tg_tensor x, tg_shape shape);
 tg_tensor tg_broadcast_to(tg_graph *g, tg_tensor x, tg_shape shape);
 /* Row-wise L2 norm [M, N] -> [M, 1]; its gradient at a zero row is 0. */
 tg_tensor tg_rownorm(tg_graph *g, tg_tensor x);
+/* Row-wise distance ||a_i - b_i|| [M, N], [M, N] -> [M, 1]: rownorm(a - b)
+ * bit for bit, without the difference in memory; its gradient at a zero
+ * distance is 0. */
+tg_tensor tg_rowdist(tg_graph *g, tg_tensor a, tg_tensor b);
 
 /* layout */
 tg_tensor tg_reshape(tg_graph *g, tg_tensor x, tg_shape shape);

@@ -65,6 +65,7 @@ static tg_tensor b_mean1(tg_graph *g, const tg_tensor *x) { return tg_mean_axis(
 static tg_tensor b_sum_to_row(tg_graph *g, const tg_tensor *x) { return tg_sum_to(g, x[0], tg_shape1(4)); }
 static tg_tensor b_sum_to_col(tg_graph *g, const tg_tensor *x) { return tg_sum_to(g, x[0], tg_shape2(3, 1)); }
 static tg_tensor b_bcast(tg_graph *g, const tg_tensor *x) { return tg_broadcast_to(g, x[0], tg_shape2(3, 4)); }
+static tg_tensor b_rowdist(tg_graph *g, const tg_tensor *x) { return tg_rowdist(g, x[0], x[1]); }
 static tg_tensor b_rownorm(tg_graph *g, const tg_tensor *x) { return tg_rownorm(g, x[0]); }
 static tg_tensor b_reshape(tg_graph *g, const tg_tensor *x) { return tg_reshape(g, x[0], tg_shape2(2, 6)); }
 static tg_tensor b_transpose(tg_graph *g, const tg_tensor *x) { return tg_transpose(g, x[0]); }
@@ -111,6 +112,7 @@ static const recipe recipes[] = {
     {TG_OP_SUM_TO, 1, {S2(3, 4)}, 0.2f, 1.0f, 1, b_sum_to_col},
     {TG_OP_BROADCAST_TO, 1, {S1(4)}, 0.2f, 1.0f, 1, b_bcast},
     {TG_OP_ROWNORM, 1, {S2(3, 4)}, 0.2f, 1.0f, 1, b_rownorm},
+    {TG_OP_ROWDIST, 2, {S2(3, 4), S2(3, 4)}, 0.2f, 1.0f, 1, b_rowdist},
     {TG_OP_RESHAPE, 1, {S2(3, 4)}, 0.2f, 1.0f, 1, b_reshape},
     {TG_OP_TRANSPOSE, 1, {S2(3, 4)}, 0.2f, 1.0f, 1, b_transpose},
 };
@@ -269,6 +271,50 @@ START_TEST(two_gradient_sets_on_one_graph)
 END_TEST
 
 /* The row norm's gradient at a zero row is defined (0), not NaN. */
+/* rowdist(a, b) is rownorm(a - b) bit for bit, values and gradients, and
+ * its gradient at a zero distance is 0 for both sides. */
+START_TEST(rowdist_is_rownorm_of_the_difference)
+{
+    tg_graph *g = tg_graph_new();
+    tg_tensor a = tg_param(g, "a", tg_shape2(3, 37)), b = tg_param(g, "b", tg_shape2(3, 37));
+    tg_tensor fused = tg_rowdist(g, a, b), plain = tg_rownorm(g, tg_sub(g, a, b));
+    tg_tensor w = tg_input(g, "w", tg_shape2(3, 1));
+    tg_tensor ab[2] = {a, b}, gf[2], gp[2];
+    tg_gradients(g, tg_sum(g, tg_mul(g, fused, w)), ab, 2, gf);
+    tg_gradients(g, tg_sum(g, tg_mul(g, plain, w)), ab, 2, gp);
+    /* one gradient set per plan */
+    tg_tensor outs_f[3] = {fused, gf[0], gf[1]}, outs_p[3] = {plain, gp[0], gp[1]};
+    tg_plan *pf = tg_plan_new(g, outs_f, 3, NULL), *pp = tg_plan_new(g, outs_p, 3, NULL);
+    ck_assert_msg(pf && pp, "%s", tg_graph_error(g));
+    tg_rng r;
+    tg_rng_seed(&r, 3);
+    float *av = tg_param_data(g, a), *bv = tg_param_data(g, b), wv[3] = {0.5f, -1.5f, 2.0f};
+    fill_random(&r, av, 3 * 37, 0.1f, 2.0f, 1);
+    fill_random(&r, bv, 3 * 37, 0.1f, 2.0f, 1);
+    memcpy(bv + 37, av + 37, 37 * sizeof(float)); /* row 1: zero distance */
+    tg_plan_bind(pf, w, wv);
+    tg_plan_bind(pp, w, wv);
+    float grads[2][3 * 37];
+    ck_assert_int_eq(tg_plan_run(pf), 0);
+    memcpy(grads[0], tg_grad_data(g, a), sizeof grads[0]);
+    memcpy(grads[1], tg_grad_data(g, b), sizeof grads[1]);
+    ck_assert_int_eq(tg_plan_run(pp), 0);
+    ck_assert_mem_eq(tg_plan_data(pf, fused), tg_plan_data(pp, plain), 3 * sizeof(float));
+    ck_assert_float_eq(tg_plan_data(pf, fused)[1], 0.0f);
+    for (int k = 0; k < 2; k++) {
+        const float *q = tg_grad_data(g, k ? b : a);
+        for (int i = 0; i < 3 * 37; i++)
+            ck_assert_msg(fabsf(grads[k][i] - q[i]) <= 1e-6f * (1 + fabsf(q[i])), "grad %d [%d]: %g vs %g", k, i,
+                          grads[k][i], q[i]);
+        for (int i = 37; i < 74; i++)
+            ck_assert_float_eq(grads[k][i], 0.0f);
+    }
+    tg_plan_free(pf);
+    tg_plan_free(pp);
+    tg_graph_free(g);
+}
+END_TEST
+
 START_TEST(rownorm_gradient_at_zero_is_zero)
 {
     tg_graph *g = tg_graph_new();
@@ -299,6 +345,7 @@ int main(void)
     tcase_add_test(tc, tensor_used_twice_accumulates);
     tcase_add_test(tc, two_gradient_sets_on_one_graph);
     tcase_add_test(tc, rownorm_gradient_at_zero_is_zero);
+    tcase_add_test(tc, rowdist_is_rownorm_of_the_difference);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

@@ -230,6 +230,7 @@ static int row_op_graph(tg_graph *g, tg_tensor *outs, tg_tensor *leaves)
         tg_relu(g, tg_add(g, x, b)), tg_leaky_relu(g, tg_sub(g, c, x), 0.1f), tg_sigmoid(g, tg_mul(g, x, r)),
         tg_tanh(g, tg_div(g, x, p)), tg_rownorm(g, tg_scale(g, tg_neg(g, x), 0.7f)), tg_exp(g, x),
         tg_log(g, p), tg_sqrt(g, p), tg_square(g, x), tg_pow(g, p, 1.5f), tg_copy(g, x),
+        tg_rowdist(g, x, tg_mul(g, x, r)),
     };
     int n = 0;
     outs[n++] = tg_sign(g, x); /* not differentiable: kept out of the loss */
