@@ -150,7 +150,7 @@ int tg_shape_sum_to(const tg_graph *g, const tg_node *n, tg_shape *out, char *er
 }
 
 /* Walks the big shape; `small` is addressed through broadcast strides. */
-static void broadcast_walk(const tg_shape *small, const tg_shape *big, float *sp, float *bp, int to_big)
+static inline void broadcast_walk(const tg_shape *small, const tg_shape *big, float *sp, float *bp, int to_big)
 {
     int64_t d[4], st[4];
     tg_shape4(big, d);
@@ -175,12 +175,12 @@ static void broadcast_walk(const tg_shape *small, const tg_shape *big, float *sp
             }
 }
 
-void tg_fwd_broadcast_to(const tg_kernel_args *k)
+TG_VECTOR_CLONES void tg_fwd_broadcast_to(const tg_kernel_args *k)
 {
     broadcast_walk(&k->in_nodes[0]->shape, &k->node->shape, (float *)k->in[0], k->out, 1);
 }
 
-void tg_fwd_sum_to(const tg_kernel_args *k)
+TG_VECTOR_CLONES void tg_fwd_sum_to(const tg_kernel_args *k)
 {
     memset(k->out, 0, (size_t)tg_shape_numel(&k->node->shape) * sizeof(float));
     broadcast_walk(&k->node->shape, &k->in_nodes[0]->shape, k->out, (float *)k->in[0], 0);
