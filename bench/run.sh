@@ -60,6 +60,9 @@ echo "== linear scaling: the full 60000-image training split, 1 thread, beside t
 small=$(epoch_of "$tmp/small.txt")
 full=$(epoch_of "$tmp/full.txt")
 echo "full / reference epoch: $(ratio "$full" "$small") (ideal 60000/6400 = 9.375; measured / ideal = $(ratio "$full" "$(awk -v s="$small" 'BEGIN { print s * 9.375 }')"))"
+# The two runs are minutes apart; on a shared machine the load moves in
+# between. Each epoch's ratio to the bound measured beside it cancels that.
+echo "load-corrected: full epoch / its bound against reference epoch / its bound = $(ratio "$(field ratio "$tmp/full.txt")" "$(field ratio "$tmp/small.txt")") (ideal 1)"
 
 echo "== peak RSS of rsrae train --preset reference (2 epochs) =="
 "$build/tools/rsrae" train --preset reference --epochs 2 --quiet --out "$tmp/out" >"$tmp/train.txt" 2>/dev/null
