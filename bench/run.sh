@@ -50,7 +50,7 @@ for t in 1 2; do
         echo "threads $t: ours $ours s, PyTorch best $best s: PyTorch / ours = $(ratio "$best" "$ours")"
     fi
     echo "== threads $t: defaults =="
-    "$bench" --threads "$t" --epochs "$epochs" --preset default | sed -n '1,3p'
+    "$bench" --threads "$t" --epochs "$epochs" --preset default | sed -n '1,4p'
 done
 [ "$have_torch" = 1 ] || echo "(PyTorch not installed: apt-get install python3-torch for the side-by-side figures)"
 
