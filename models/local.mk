@@ -23,3 +23,11 @@ tests_test_rsrae_ref_SOURCES = tests/test_rsrae_ref.c
 tests_test_rsrae_ref_CPPFLAGS = $(AM_CPPFLAGS) -DTG_SRCDIR='"$(abs_top_srcdir)"'
 tests_test_rsrae_ref_CFLAGS = $(TEST_CFLAGS)
 tests_test_rsrae_ref_LDADD = $(TEST_LIBS)
+
+# The training loop on a small model: it learns, it is reproducible, it
+# reports where its steps' time went.
+check_PROGRAMS += tests/test_trainer
+TESTS += tests/test_trainer
+tests_test_trainer_SOURCES = tests/test_trainer.c
+tests_test_trainer_CFLAGS = $(TEST_CFLAGS)
+tests_test_trainer_LDADD = $(TEST_LIBS)
