@@ -14,7 +14,8 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <time.h>
+
+#include "tg.h"
 
 #define MAX_WORKERS 63
 #define SPIN_SECONDS 2e-4
@@ -42,24 +43,17 @@ static inline void cpu_relax(void)
 #endif
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* Waits for a job after `seen` (or the pool's stop); returns the generation
  * then current. */
 static unsigned long wait_for_job(unsigned long seen)
 {
-    double deadline = now() + SPIN_SECONDS;
+    double deadline = tg_seconds() + SPIN_SECONDS;
     for (unsigned spins = 1;; spins++) {
         unsigned long g = atomic_load(&pool.generation);
         if (g != seen || atomic_load(&pool.stop))
             return g;
         cpu_relax();
-        if (spins % 256 == 0 && now() > deadline)
+        if (spins % 256 == 0 && tg_seconds() > deadline)
             break;
     }
     pthread_mutex_lock(&pool.mu);

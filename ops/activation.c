@@ -40,16 +40,25 @@ static tg_tensor backward(tg_graph *g, int op, tg_tensor dy, tg_tensor v, float 
     return tg_apply(g, op, in, 2, &at);
 }
 
-/* The backward helper of `act` given its output y. For relu and leaky_relu
- * (slope >= 0) that is exact too, since y > 0 exactly when x > 0; the fused
- * linear op relies on it. */
+/* The backward helper that takes `act`'s derivative from its output y, or 0
+ * when y does not determine it. sigmoid and tanh are written in y; relu and
+ * leaky_relu (slope >= 0) qualify since y > 0 exactly when x > 0. The fused
+ * linear op keeps only y, so it fuses exactly these. */
+int tg_act_grad_from_output(int act, float slope)
+{
+    switch (act) {
+    case TG_OP_RELU: return TG_OP_RELU_GRAD;
+    case TG_OP_LEAKY_RELU: return slope >= 0.0f ? TG_OP_LEAKY_RELU_GRAD : 0;
+    case TG_OP_SIGMOID: return TG_OP_SIGMOID_GRAD;
+    case TG_OP_TANH: return TG_OP_TANH_GRAD;
+    }
+    return 0;
+}
+
+/* dx of `act` from its output y (tg_act_grad_from_output must allow it). */
 tg_tensor tg_act_backward(tg_graph *g, int act, tg_tensor dy, tg_tensor y, float slope)
 {
-    int op = act == TG_OP_RELU         ? TG_OP_RELU_GRAD
-             : act == TG_OP_LEAKY_RELU ? TG_OP_LEAKY_RELU_GRAD
-             : act == TG_OP_SIGMOID    ? TG_OP_SIGMOID_GRAD
-                                       : TG_OP_TANH_GRAD;
-    return backward(g, op, dy, y, slope);
+    return backward(g, tg_act_grad_from_output(act, slope), dy, y, slope);
 }
 
 void tg_grad_relu(tg_graph *g, tg_tensor y, tg_tensor dy, tg_tensor *dx)

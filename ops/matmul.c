@@ -158,13 +158,11 @@ tg_tensor tg_matmul(tg_graph *g, tg_tensor a, tg_tensor b, int trans_a, int tran
 
 /* ---- linear: act(x w^T + bias) as one op ------------------------------- */
 
-/* The activations whose gradient can be taken from the output alone: the
- * fused op keeps no pre-activation. leaky_relu qualifies for slope >= 0
- * (then y > 0 exactly when x > 0). */
+/* The fused op keeps no pre-activation: its activation's gradient must
+ * follow from the output alone. */
 static int fusable(int act, float slope)
 {
-    return act == 0 || act == TG_OP_RELU || act == TG_OP_SIGMOID || act == TG_OP_TANH ||
-           (act == TG_OP_LEAKY_RELU && slope >= 0.0f);
+    return act == 0 || tg_act_grad_from_output(act, slope) != 0;
 }
 
 int tg_shape_linear(const tg_graph *g, const tg_node *n, tg_shape *out, char *err, size_t len)

@@ -71,6 +71,7 @@ TG_GRAD_FN(rownorm); TG_GRAD_FN(rowdist); TG_GRAD_FN(reshape); TG_GRAD_FN(transp
 void tg_broadcast_strides(const tg_shape *x, const tg_shape *out, int64_t stride[4]);
 void tg_shape4(const tg_shape *s, int64_t d[4]);
 tg_tensor tg_unary(tg_graph *g, int op, tg_tensor x, float c);
+int       tg_act_grad_from_output(int act, float slope);
 tg_tensor tg_act_backward(tg_graph *g, int act, tg_tensor dy, tg_tensor y, float slope);
 
 #endif
